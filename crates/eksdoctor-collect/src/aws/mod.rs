@@ -1,0 +1,710 @@
+//! AWS collection: the EKS cluster, its VPC, load balancers and the LBC's IAM role, written as
+//! the aws CLI prints them. Read-only calls only (see `actions`); a refusal becomes a note.
+
+mod actions;
+mod shape;
+
+use std::future::Future;
+use std::time::Duration;
+
+use actions::Action;
+use aws_config::SdkConfig;
+use aws_sdk_ec2::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_ec2::types::Filter;
+use futures::StreamExt;
+use futures::future::join_all;
+use serde_json::Value;
+
+use crate::bundle::{BundleFile, NotCollected, to_json};
+use crate::progress::Progress;
+use crate::redact;
+
+/// A file the collector writes: its bundle path and the top-level key that identifies it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct AwsFile {
+    pub path: &'static str,
+    pub key: &'static str,
+}
+
+const fn f(path: &'static str, key: &'static str) -> AwsFile {
+    AwsFile { path, key }
+}
+
+const CLUSTER: AwsFile = f("aws/eks-describe-cluster.json", "cluster");
+const FARGATE_PROFILE: AwsFile = f("aws/eks-describe-fargate-profile.json", "fargateProfile");
+const ADDON: AwsFile = f("aws/eks-describe-addon.json", "addon");
+const VPCS: AwsFile = f("aws/ec2-describe-vpcs.json", "Vpcs");
+const SUBNETS: AwsFile = f("aws/ec2-describe-subnets.json", "Subnets");
+const ROUTE_TABLES: AwsFile = f("aws/ec2-describe-route-tables.json", "RouteTables");
+const NAT_GATEWAYS: AwsFile = f("aws/ec2-describe-nat-gateways.json", "NatGateways");
+const INTERNET_GATEWAYS: AwsFile = f(
+    "aws/ec2-describe-internet-gateways.json",
+    "InternetGateways",
+);
+const VPC_ENDPOINTS: AwsFile = f("aws/ec2-describe-vpc-endpoints.json", "VpcEndpoints");
+const SECURITY_GROUPS: AwsFile = f("aws/ec2-describe-security-groups.json", "SecurityGroups");
+const LOAD_BALANCERS: AwsFile = f("aws/elbv2-describe-load-balancers.json", "LoadBalancers");
+const TARGET_GROUPS: AwsFile = f("aws/elbv2-describe-target-groups.json", "TargetGroups");
+const TARGET_HEALTH: AwsFile = f(
+    "aws/elbv2-describe-target-health.json",
+    "TargetHealthDescriptions",
+);
+const ROLE: AwsFile = f("aws/iam-get-role.json", "Role");
+const OIDC_PROVIDERS: AwsFile = f(
+    "aws/iam-list-open-id-connect-providers.json",
+    "OpenIDConnectProviderList",
+);
+
+/// What depends on knowing the VPC.
+const VPC_FILES: &[AwsFile] = &[
+    VPCS,
+    SUBNETS,
+    ROUTE_TABLES,
+    NAT_GATEWAYS,
+    INTERNET_GATEWAYS,
+    VPC_ENDPOINTS,
+    SECURITY_GROUPS,
+];
+
+/// Every file, for notes when AWS is skipped as a whole.
+pub(crate) const FILES: &[AwsFile] = &[
+    CLUSTER,
+    FARGATE_PROFILE,
+    ADDON,
+    VPCS,
+    SUBNETS,
+    ROUTE_TABLES,
+    NAT_GATEWAYS,
+    INTERNET_GATEWAYS,
+    VPC_ENDPOINTS,
+    SECURITY_GROUPS,
+    LOAD_BALANCERS,
+    TARGET_GROUPS,
+    TARGET_HEALTH,
+    ROLE,
+    OIDC_PROVIDERS,
+];
+
+/// Notes for every AWS file, all for the same reason (no credentials, `--no-aws`, no region).
+pub(crate) fn skipped_all(reason: &str) -> Vec<NotCollected> {
+    FILES
+        .iter()
+        .map(|f| NotCollected {
+            what: f.path.to_owned(),
+            kind: Some(f.key.to_owned()),
+            reason: reason.to_owned(),
+        })
+        .collect()
+}
+
+/// An HTTPS client on rustls with ring: the same TLS stack kube uses, no second crypto library.
+pub(crate) fn http_client() -> aws_sdk_ec2::config::SharedHttpClient {
+    use aws_smithy_http_client::tls;
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(
+            tls::rustls_provider::CryptoMode::Ring,
+        ))
+        .build_https()
+}
+
+/// Timeouts so that an unreachable endpoint costs seconds, not minutes.
+pub(crate) fn timeouts() -> aws_config::timeout::TimeoutConfig {
+    aws_config::timeout::TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(5))
+        .operation_attempt_timeout(Duration::from_secs(30))
+        .build()
+}
+
+#[derive(Default)]
+pub(crate) struct AwsOutcome {
+    pub files: Vec<BundleFile>,
+    pub notes: Vec<NotCollected>,
+    pub cluster: Option<String>,
+}
+
+impl AwsOutcome {
+    /// `{key: value}` at `path` (the file's own path, or one named after an item).
+    fn file(&mut self, file: AwsFile, path: String, mut value: Value) {
+        redact::object(&mut value);
+        let mut top = serde_json::Map::new();
+        top.insert(file.key.to_owned(), value);
+        self.files.push(BundleFile {
+            path,
+            contents: to_json(&top),
+        });
+    }
+
+    fn note(&mut self, file: AwsFile, path: String, reason: impl Into<String>) {
+        self.notes.push(NotCollected {
+            what: path,
+            kind: Some(file.key.to_owned()),
+            reason: reason.into(),
+        });
+    }
+
+    fn merge(&mut self, other: AwsOutcome) {
+        self.files.extend(other.files);
+        self.notes.extend(other.notes);
+    }
+
+    /// Records `result` in the file's own path, or a note why not.
+    fn record(&mut self, file: AwsFile, result: Result<Value, String>) {
+        self.record_at(file, file.path.to_owned(), result);
+    }
+
+    fn record_at(&mut self, file: AwsFile, path: String, result: Result<Value, String>) {
+        match result {
+            Ok(value) => self.file(file, path, value),
+            Err(reason) => self.note(file, path, reason),
+        }
+    }
+}
+
+/// One call: progress, and the error turned into a reason that names the action.
+async fn call<T, E, R>(
+    action: Action,
+    progress: &Progress,
+    fut: impl Future<Output = Result<T, SdkError<E, R>>>,
+) -> Result<T, String>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    let name = action.iam_name();
+    progress.start(name);
+    let result = fut.await;
+    progress.done(name);
+    result.map_err(|err| {
+        let code = err.code().unwrap_or_default();
+        let message = err.message().unwrap_or_default();
+        match code {
+            "AccessDenied"
+            | "AccessDeniedException"
+            | "UnauthorizedOperation"
+            | "UnauthorizedAccess" => format!("access denied ({name}): {code}: {message}"),
+            "" => format!("{name} failed: {}", DisplayErrorContext(&err)),
+            _ => format!("{name} failed: {code}: {message}"),
+        }
+    })
+}
+
+fn file_name_part(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// One file per item: `aws/eks-describe-addon-coredns.json`.
+fn with_name(file: AwsFile, name: &str) -> String {
+    let stem = file.path.trim_end_matches(".json");
+    format!("{stem}-{}.json", file_name_part(name))
+}
+
+pub(crate) struct AwsClients {
+    eks: aws_sdk_eks::Client,
+    ec2: aws_sdk_ec2::Client,
+    elb: aws_sdk_elasticloadbalancingv2::Client,
+    iam: aws_sdk_iam::Client,
+}
+
+impl AwsClients {
+    pub(crate) fn new(config: &SdkConfig) -> Self {
+        Self {
+            eks: aws_sdk_eks::Client::new(config),
+            ec2: aws_sdk_ec2::Client::new(config),
+            elb: aws_sdk_elasticloadbalancingv2::Client::new(config),
+            iam: aws_sdk_iam::Client::new(config),
+        }
+    }
+}
+
+/// Everything but the LBC's role (which needs the service accounts from Kubernetes first).
+/// `cluster`: the EKS cluster name if known; else the one whose endpoint is `server`.
+pub(crate) async fn collect(
+    clients: &AwsClients,
+    cluster: Option<&str>,
+    server: Option<&str>,
+    progress: &Progress,
+) -> AwsOutcome {
+    let mut out = AwsOutcome::default();
+    let cluster = match cluster {
+        Some(c) => Some(c.to_owned()),
+        None => find_cluster(clients, server, progress, &mut out).await,
+    };
+    out.cluster = cluster.clone();
+    let Some(cluster) = cluster else {
+        for file in [CLUSTER, FARGATE_PROFILE, ADDON].iter().chain(VPC_FILES) {
+            out.note(
+                *file,
+                file.path.to_owned(),
+                "EKS cluster name unknown: pass --cluster",
+            );
+        }
+        let (elb, oidc) = tokio::join!(
+            elbv2(clients, None, progress),
+            oidc_providers(clients, progress)
+        );
+        out.merge(elb);
+        out.merge(oidc);
+        return out;
+    };
+    let (described, fargate, addons, oidc) = tokio::join!(
+        describe_cluster(clients, &cluster, progress),
+        fargate_profiles(clients, &cluster, progress),
+        addons(clients, &cluster, progress),
+        oidc_providers(clients, progress),
+    );
+    let (cluster_out, vpc) = described;
+    out.merge(cluster_out);
+    out.merge(fargate);
+    out.merge(addons);
+    out.merge(oidc);
+    let (net, elb) = tokio::join!(
+        async {
+            match &vpc {
+                Some(vpc) => vpc_network(clients, vpc, progress).await,
+                None => {
+                    let mut skipped = AwsOutcome::default();
+                    for file in VPC_FILES {
+                        skipped.note(
+                            *file,
+                            file.path.to_owned(),
+                            "cluster VPC unknown: eks describe-cluster failed",
+                        );
+                    }
+                    skipped
+                }
+            }
+        },
+        elbv2(clients, vpc.as_deref(), progress),
+    );
+    out.merge(net);
+    out.merge(elb);
+    out
+}
+
+/// The cluster whose API endpoint is the kubeconfig's server.
+async fn find_cluster(
+    clients: &AwsClients,
+    server: Option<&str>,
+    progress: &Progress,
+    out: &mut AwsOutcome,
+) -> Option<String> {
+    let server = server?.trim_end_matches('/').to_ascii_lowercase();
+    let names = call(
+        Action::EksListClusters,
+        progress,
+        clients
+            .eks
+            .list_clusters()
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect(),
+    )
+    .await;
+    let names = match names {
+        Ok(names) => names,
+        Err(reason) => {
+            out.note(CLUSTER, CLUSTER.path.to_owned(), reason);
+            return None;
+        }
+    };
+    let described = join_all(names.iter().map(|name| {
+        call(
+            Action::EksDescribeCluster,
+            progress,
+            clients.eks.describe_cluster().name(name).send(),
+        )
+    }))
+    .await;
+    described.into_iter().flatten().find_map(|d| {
+        let c = d.cluster()?;
+        let endpoint = c.endpoint()?.trim_end_matches('/').to_ascii_lowercase();
+        (endpoint == server).then(|| c.name().map(str::to_owned))?
+    })
+}
+
+async fn describe_cluster(
+    clients: &AwsClients,
+    name: &str,
+    progress: &Progress,
+) -> (AwsOutcome, Option<String>) {
+    let mut out = AwsOutcome::default();
+    let result = call(
+        Action::EksDescribeCluster,
+        progress,
+        clients.eks.describe_cluster().name(name).send(),
+    )
+    .await;
+    let vpc = match result {
+        Ok(output) => match output.cluster() {
+            Some(c) => {
+                out.file(CLUSTER, CLUSTER.path.to_owned(), shape::cluster(c));
+                c.resources_vpc_config()
+                    .and_then(|v| v.vpc_id())
+                    .map(str::to_owned)
+            }
+            None => {
+                out.note(CLUSTER, CLUSTER.path.to_owned(), "empty answer");
+                None
+            }
+        },
+        Err(reason) => {
+            out.note(CLUSTER, CLUSTER.path.to_owned(), reason);
+            None
+        }
+    };
+    (out, vpc)
+}
+
+async fn fargate_profiles(clients: &AwsClients, cluster: &str, progress: &Progress) -> AwsOutcome {
+    let mut out = AwsOutcome::default();
+    let names = call(
+        Action::EksListFargateProfiles,
+        progress,
+        clients
+            .eks
+            .list_fargate_profiles()
+            .cluster_name(cluster)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect(),
+    )
+    .await;
+    let names = match names {
+        Ok(names) => names,
+        Err(reason) => {
+            out.note(FARGATE_PROFILE, FARGATE_PROFILE.path.to_owned(), reason);
+            return out;
+        }
+    };
+    let described = join_all(names.iter().map(|name| async move {
+        let result = call(
+            Action::EksDescribeFargateProfile,
+            progress,
+            clients
+                .eks
+                .describe_fargate_profile()
+                .cluster_name(cluster)
+                .fargate_profile_name(name)
+                .send(),
+        )
+        .await;
+        (name, result)
+    }))
+    .await;
+    for (name, result) in described {
+        let result = result.and_then(|o| {
+            o.fargate_profile()
+                .map(shape::fargate_profile)
+                .ok_or_else(|| "empty answer".to_owned())
+        });
+        out.record_at(FARGATE_PROFILE, with_name(FARGATE_PROFILE, name), result);
+    }
+    out
+}
+
+async fn addons(clients: &AwsClients, cluster: &str, progress: &Progress) -> AwsOutcome {
+    let mut out = AwsOutcome::default();
+    let names = call(
+        Action::EksListAddons,
+        progress,
+        clients
+            .eks
+            .list_addons()
+            .cluster_name(cluster)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect(),
+    )
+    .await;
+    let names = match names {
+        Ok(names) => names,
+        Err(reason) => {
+            out.note(ADDON, ADDON.path.to_owned(), reason);
+            return out;
+        }
+    };
+    let described = join_all(names.iter().map(|name| async move {
+        let result = call(
+            Action::EksDescribeAddon,
+            progress,
+            clients
+                .eks
+                .describe_addon()
+                .cluster_name(cluster)
+                .addon_name(name)
+                .send(),
+        )
+        .await;
+        (name, result)
+    }))
+    .await;
+    for (name, result) in described {
+        let result = result.and_then(|o| {
+            o.addon()
+                .map(shape::addon)
+                .ok_or_else(|| "empty answer".to_owned())
+        });
+        out.record_at(ADDON, with_name(ADDON, name), result);
+    }
+    out
+}
+
+/// The cluster VPC's network: seven calls at once, each filtered to the VPC.
+async fn vpc_network(clients: &AwsClients, vpc: &str, progress: &Progress) -> AwsOutcome {
+    let by_vpc = |name: &str| Filter::builder().name(name).values(vpc).build();
+    let ec2 = &clients.ec2;
+    let (vpcs, subnets, route_tables, nats, igws, endpoints, groups) = tokio::join!(
+        call(
+            Action::Ec2DescribeVpcs,
+            progress,
+            ec2.describe_vpcs()
+                .vpc_ids(vpc)
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect(),
+        ),
+        call(
+            Action::Ec2DescribeSubnets,
+            progress,
+            ec2.describe_subnets()
+                .filters(by_vpc("vpc-id"))
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect(),
+        ),
+        call(
+            Action::Ec2DescribeRouteTables,
+            progress,
+            ec2.describe_route_tables()
+                .filters(by_vpc("vpc-id"))
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect(),
+        ),
+        call(
+            Action::Ec2DescribeNatGateways,
+            progress,
+            ec2.describe_nat_gateways()
+                .filter(by_vpc("vpc-id"))
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect(),
+        ),
+        call(
+            Action::Ec2DescribeInternetGateways,
+            progress,
+            ec2.describe_internet_gateways()
+                .filters(by_vpc("attachment.vpc-id"))
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect(),
+        ),
+        call(
+            Action::Ec2DescribeVpcEndpoints,
+            progress,
+            ec2.describe_vpc_endpoints()
+                .filters(by_vpc("vpc-id"))
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect(),
+        ),
+        call(
+            Action::Ec2DescribeSecurityGroups,
+            progress,
+            ec2.describe_security_groups()
+                .filters(by_vpc("vpc-id"))
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect(),
+        ),
+    );
+    let mut out = AwsOutcome::default();
+    let arr = |items: Vec<Value>| Value::Array(items);
+    out.record(VPCS, vpcs.map(|v| arr(v.iter().map(shape::vpc).collect())));
+    out.record(
+        SUBNETS,
+        subnets.map(|v| arr(v.iter().map(shape::subnet).collect())),
+    );
+    out.record(
+        ROUTE_TABLES,
+        route_tables.map(|v| arr(v.iter().map(shape::route_table).collect())),
+    );
+    out.record(
+        NAT_GATEWAYS,
+        nats.map(|v| arr(v.iter().map(shape::nat_gateway).collect())),
+    );
+    out.record(
+        INTERNET_GATEWAYS,
+        igws.map(|v| arr(v.iter().map(shape::internet_gateway).collect())),
+    );
+    out.record(
+        VPC_ENDPOINTS,
+        endpoints.map(|v| arr(v.iter().map(shape::vpc_endpoint).collect())),
+    );
+    out.record(
+        SECURITY_GROUPS,
+        groups.map(|v| arr(v.iter().map(shape::security_group).collect())),
+    );
+    out
+}
+
+/// Load balancers and target groups of the VPC (all of the region when the VPC is unknown),
+/// and the health of each target group's targets.
+async fn elbv2(clients: &AwsClients, vpc: Option<&str>, progress: &Progress) -> AwsOutcome {
+    let elb = &clients.elb;
+    let (lbs, tgs) = tokio::join!(
+        call(
+            Action::Elbv2DescribeLoadBalancers,
+            progress,
+            elb.describe_load_balancers()
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect(),
+        ),
+        call(
+            Action::Elbv2DescribeTargetGroups,
+            progress,
+            elb.describe_target_groups()
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect(),
+        ),
+    );
+    let in_vpc = |id: Option<&str>| vpc.is_none() || id == vpc;
+    let mut out = AwsOutcome::default();
+    out.record(
+        LOAD_BALANCERS,
+        lbs.map(|lbs| {
+            Value::Array(
+                lbs.iter()
+                    .filter(|lb| in_vpc(lb.vpc_id()))
+                    .map(shape::load_balancer)
+                    .collect(),
+            )
+        }),
+    );
+    let tgs = match tgs {
+        Ok(tgs) => tgs,
+        Err(reason) => {
+            out.note(TARGET_GROUPS, TARGET_GROUPS.path.to_owned(), reason.clone());
+            out.note(TARGET_HEALTH, TARGET_HEALTH.path.to_owned(), reason);
+            return out;
+        }
+    };
+    let tgs: Vec<_> = tgs.into_iter().filter(|tg| in_vpc(tg.vpc_id())).collect();
+    out.file(
+        TARGET_GROUPS,
+        TARGET_GROUPS.path.to_owned(),
+        Value::Array(tgs.iter().map(shape::target_group).collect()),
+    );
+    // One request per target group: bounded in flight, so a big account is not hammered.
+    let health: Vec<_> = futures::stream::iter(tgs.iter().filter_map(|tg| {
+        Some((
+            tg.target_group_arn()?,
+            tg.target_group_name().unwrap_or("unnamed"),
+        ))
+    }))
+    .map(|(arn, name)| async move {
+        let result = call(
+            Action::Elbv2DescribeTargetHealth,
+            progress,
+            elb.describe_target_health().target_group_arn(arn).send(),
+        )
+        .await;
+        (name, result)
+    })
+    .buffer_unordered(8)
+    .collect()
+    .await;
+    for (name, result) in health {
+        let result = result.map(|o| {
+            Value::Array(
+                o.target_health_descriptions()
+                    .iter()
+                    .map(shape::target_health)
+                    .collect(),
+            )
+        });
+        out.record_at(TARGET_HEALTH, with_name(TARGET_HEALTH, name), result);
+    }
+    out
+}
+
+async fn oidc_providers(clients: &AwsClients, progress: &Progress) -> AwsOutcome {
+    let mut out = AwsOutcome::default();
+    let result = call(
+        Action::IamListOpenIdConnectProviders,
+        progress,
+        clients.iam.list_open_id_connect_providers().send(),
+    )
+    .await;
+    out.record(
+        OIDC_PROVIDERS,
+        result.map(|o| {
+            Value::Array(
+                o.open_id_connect_provider_list()
+                    .iter()
+                    .map(shape::oidc_provider)
+                    .collect(),
+            )
+        }),
+    );
+    out
+}
+
+/// The LBC's IAM role, by the ARN in its service account's annotation.
+pub(crate) async fn lbc_role(
+    clients: &AwsClients,
+    role_arn: &str,
+    progress: &Progress,
+) -> AwsOutcome {
+    let mut out = AwsOutcome::default();
+    // arn:aws:iam::123456789012:role/path/name → name (get-role takes the name, not the path).
+    let Some(name) = role_arn
+        .split_once(":role/")
+        .map(|(_, rest)| rest.rsplit('/').next().unwrap_or(rest))
+        .filter(|n| !n.is_empty())
+    else {
+        out.note(
+            ROLE,
+            ROLE.path.to_owned(),
+            format!("annotation eks.amazonaws.com/role-arn is not a role ARN: {role_arn}"),
+        );
+        return out;
+    };
+    let result = call(
+        Action::IamGetRole,
+        progress,
+        clients.iam.get_role().role_name(name).send(),
+    )
+    .await;
+    out.record(
+        ROLE,
+        result.and_then(|o| {
+            o.role()
+                .map(shape::role)
+                .ok_or_else(|| "empty answer".to_owned())
+        }),
+    );
+    out
+}

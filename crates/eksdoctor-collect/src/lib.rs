@@ -1,0 +1,239 @@
+//! eksdoctor's live mode: reads a cluster through the Kubernetes API and its AWS account through
+//! the AWS SDK into a bundle (the layout of CONTRACT.md §1), read-only, secrets masked.
+//!
+//! Kubernetes: one paginated LIST per kind, all kinds at once, then bounded log tails of the LBC,
+//! CoreDNS and failing pods. AWS: the EKS cluster, its VPC network, load balancers and the LBC's
+//! IAM role. Whatever is refused or unreachable becomes a note in `collect-notes.json`, never a
+//! crash; only a cluster that cannot be reached at all is an error.
+
+mod aws;
+mod bundle;
+mod k8s;
+mod progress;
+mod redact;
+mod target;
+
+use std::path::PathBuf;
+
+pub use aws_config::SdkConfig;
+pub use bundle::{
+    BundleFile, BundleMeta, Collected, META_FILE, NOTES_FILE, NotCollected, WriteError,
+    write_bundle,
+};
+pub use k8s::K8sOptions;
+pub use target::AwsHints;
+
+use progress::Progress;
+
+/// What `eksdoctor collect` and `eksdoctor diagnose` without `--bundle` were asked to read.
+#[derive(Debug, Clone, Default)]
+pub struct LiveOptions {
+    /// Kubeconfig file; default `$KUBECONFIG`, `~/.kube/config`, then the in-cluster account.
+    pub kubeconfig: Option<PathBuf>,
+    /// Kubeconfig context; default the current one.
+    pub context: Option<String>,
+    /// AWS profile; default what the context's exec config names, then the standard chain.
+    pub profile: Option<String>,
+    /// AWS region; default from the context (exec args, cluster ARN, server URL).
+    pub region: Option<String>,
+    /// EKS cluster name; default from the context, else the cluster whose endpoint matches.
+    pub cluster: Option<String>,
+    /// Kubernetes only.
+    pub no_aws: bool,
+    /// Draw progress on stderr (only when it is a terminal).
+    pub progress: bool,
+    pub k8s: K8sOptions,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CollectError {
+    #[error("cannot load Kubernetes credentials: tried {tried}: {error}")]
+    Kubeconfig { tried: String, error: String },
+    #[error(
+        "cannot reach the Kubernetes API server: context {context:?}, server {server}: {error}"
+    )]
+    Unreachable {
+        context: String,
+        server: String,
+        error: String,
+    },
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(#[source] std::io::Error),
+}
+
+/// Where the AWS evidence comes from.
+pub enum AwsSource {
+    /// Not collected, for this reason (it lands in every AWS note).
+    Skip(String),
+    Config(Box<SdkConfig>),
+}
+
+/// A cluster to read, already connected.
+pub struct Sources {
+    pub kube: kube::Client,
+    /// For messages: the kubeconfig context (or `in-cluster`) and the API server URL.
+    pub context: String,
+    pub server: String,
+    pub aws: AwsSource,
+    /// EKS cluster name and region, if known.
+    pub cluster: Option<String>,
+    pub region: Option<String>,
+}
+
+/// The AWS config loader every live run starts from: standard credential chain, rustls on ring
+/// (no second crypto library next to kube's), timeouts that fail fast.
+pub fn aws_config_loader() -> aws_config::ConfigLoader {
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(aws::http_client())
+        .timeout_config(aws::timeouts())
+}
+
+/// Collects from the current (or given) kubeconfig context and the standard AWS credential
+/// chain. Blocks; runs its own async runtime.
+pub fn collect_live(opts: &LiveOptions) -> Result<Collected, CollectError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(CollectError::Runtime)?;
+    runtime.block_on(async {
+        let target = target::resolve(opts.kubeconfig.as_deref(), opts.context.as_deref()).await?;
+        let hints = &target.hints;
+        let region = opts.region.clone().or_else(|| hints.region.clone());
+        let cluster = opts.cluster.clone().or_else(|| hints.cluster.clone());
+        let profile = opts.profile.clone().or_else(|| hints.profile.clone());
+        let aws = if opts.no_aws {
+            AwsSource::Skip("skipped: --no-aws".to_owned())
+        } else {
+            load_aws(profile, region.clone()).await
+        };
+        let region = match &aws {
+            AwsSource::Config(c) => c.region().map(|r| r.to_string()).or(region),
+            AwsSource::Skip(_) => region,
+        };
+        let sources = Sources {
+            kube: target.client,
+            context: target.context,
+            server: target.server,
+            aws,
+            cluster,
+            region,
+        };
+        collect(sources, &opts.k8s, opts.progress).await
+    })
+}
+
+async fn load_aws(profile: Option<String>, region: Option<String>) -> AwsSource {
+    use aws_sdk_eks::config::ProvideCredentials;
+    let mut loader = aws_config_loader();
+    if let Some(profile) = profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(region) = region {
+        loader = loader.region(aws_config::Region::new(region));
+    }
+    let config = loader.load().await;
+    if config.region().is_none() {
+        return AwsSource::Skip(
+            "AWS region unknown (not in the kubeconfig context or the AWS config): pass --region; \
+             Kubernetes-only diagnosis"
+                .to_owned(),
+        );
+    }
+    let Some(provider) = config.credentials_provider() else {
+        return AwsSource::Skip("no AWS credentials configured; Kubernetes-only diagnosis".into());
+    };
+    match provider.provide_credentials().await {
+        Ok(_) => AwsSource::Config(Box::new(config)),
+        Err(e) => AwsSource::Skip(format!(
+            "no AWS credentials found ({}); Kubernetes-only diagnosis",
+            k8s::error_chain(&e)
+        )),
+    }
+}
+
+/// Collects from connected sources: Kubernetes and AWS at once, then the LBC's IAM role
+/// (whose ARN is on a service account).
+pub async fn collect(
+    sources: Sources,
+    k8s_opts: &K8sOptions,
+    show_progress: bool,
+) -> Result<Collected, CollectError> {
+    let progress = Progress::new(show_progress);
+    let clients = match &sources.aws {
+        AwsSource::Config(config) => Some(aws::AwsClients::new(config)),
+        AwsSource::Skip(_) => None,
+    };
+    let (kube, aws_out) = tokio::join!(k8s::collect(&sources.kube, k8s_opts, &progress), async {
+        match &clients {
+            Some(c) => Some(
+                aws::collect(
+                    c,
+                    sources.cluster.as_deref(),
+                    Some(&sources.server),
+                    &progress,
+                )
+                .await,
+            ),
+            None => None,
+        }
+    });
+    if let Some(error) = kube.no_access {
+        progress.finish();
+        return Err(CollectError::Unreachable {
+            context: sources.context,
+            server: sources.server,
+            error,
+        });
+    }
+    let mut collected = Collected {
+        files: kube.files,
+        notes: kube.notes,
+        meta: BundleMeta {
+            cluster: sources.cluster.clone(),
+            region: sources.region.clone(),
+            collected_at: Some(now_rfc3339()),
+        },
+    };
+    match (&sources.aws, clients, aws_out) {
+        (AwsSource::Config(_), Some(clients), Some(aws_out)) => {
+            collected.meta.cluster = aws_out.cluster.clone().or(collected.meta.cluster);
+            collected.files.extend(aws_out.files);
+            collected.notes.extend(aws_out.notes);
+            match &kube.lbc_role_arn {
+                Some(arn) => {
+                    let role = aws::lbc_role(&clients, arn, &progress).await;
+                    collected.files.extend(role.files);
+                    collected.notes.extend(role.notes);
+                }
+                // No annotation is evidence the service account shows; a missing list is not.
+                None if collected
+                    .notes
+                    .iter()
+                    .any(|n| n.what == "k8s/serviceaccounts.json") =>
+                {
+                    collected.notes.push(NotCollected {
+                        what: "aws/iam-get-role.json".into(),
+                        kind: Some("Role".into()),
+                        reason: "the LBC's role is unknown: service accounts not collected".into(),
+                    });
+                }
+                None => {}
+            }
+        }
+        (AwsSource::Skip(reason), _, _) => collected.notes.extend(aws::skipped_all(reason)),
+        _ => {}
+    }
+    progress.finish();
+    Ok(collected.finish())
+}
+
+fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+}
