@@ -1,0 +1,626 @@
+//! A small evaluator for Terraform expressions: literals, `var.`/`local.`, `count.index`,
+//! `each.*`, templates, operators, `for` expressions and the functions real EKS configurations
+//! use for tags, add-on settings, Helm values and trust policies. What it cannot know (data
+//! sources, resource attributes, remote modules, unsupported functions) is `Value::Unknown`.
+
+use crate::value::{HOLE, Obj, Value, decode_str, fmt_number};
+use hcl_edit::expr::{
+    BinaryOperator, Expression, ForExpr, FuncCall, ObjectKey, Traversal, TraversalOperator,
+    UnaryOperator,
+};
+use hcl_edit::template::{Element, Template};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// What a module instance knows: its directory, address prefix, variables and locals.
+#[derive(Debug, Clone, Default)]
+pub struct ModuleEnv {
+    pub dir: PathBuf,
+    /// Address prefix of the module instance: `""` for a root, `"module.net[0]."` below it.
+    pub path: String,
+    pub vars: BTreeMap<String, Value>,
+    pub locals: BTreeMap<String, Value>,
+}
+
+/// Where an expression is evaluated: a module instance plus the per-instance names.
+#[derive(Debug, Clone)]
+pub struct Scope<'a> {
+    pub env: &'a ModuleEnv,
+    pub count_index: Option<Value>,
+    pub each: Option<(Value, Value)>,
+    /// `for` expression variables and `dynamic` block iterators, innermost last.
+    pub bindings: Vec<(String, Value)>,
+}
+
+/// The expression would fail in Terraform (a missing attribute of a known object, an index out
+/// of range). `try()` and `can()` catch it; everywhere else it is just unknown.
+#[derive(Debug)]
+struct Fails;
+
+type Eval = Result<Value, Fails>;
+
+impl<'a> Scope<'a> {
+    pub fn new(env: &'a ModuleEnv) -> Scope<'a> {
+        Scope { env, count_index: None, each: None, bindings: Vec::new() }
+    }
+
+    pub fn bind(&self, name: &str, value: Value) -> Scope<'a> {
+        let mut scope = self.clone();
+        scope.bindings.push((name.to_owned(), value));
+        scope
+    }
+
+    fn binding(&self, name: &str) -> Option<&Value> {
+        self.bindings.iter().rev().find(|(n, _)| n == name).map(|(_, v)| v)
+    }
+
+    /// Evaluates an expression; anything that cannot be known is `Value::Unknown`.
+    pub fn eval(&self, expr: &Expression) -> Value {
+        eval(expr, self).unwrap_or_else(|Fails| Value::unknown())
+    }
+}
+
+fn eval(expr: &Expression, scope: &Scope) -> Eval {
+    Ok(match expr {
+        Expression::Null(_) => Value::Null,
+        Expression::Bool(b) => Value::Bool(*b.value()),
+        Expression::Number(n) => n.value().as_f64().map_or(Value::unknown(), Value::Number),
+        Expression::String(s) => Value::String(s.value().clone()),
+        Expression::Array(items) => {
+            Value::List(items.iter().map(|e| eval(e, scope)).collect::<Result<_, _>>()?)
+        }
+        Expression::Object(object) => {
+            let mut obj = Obj::default();
+            for (key, value) in object.iter() {
+                let key = match key {
+                    ObjectKey::Ident(ident) => Some(ident.as_str().to_owned()),
+                    ObjectKey::Expression(e) => eval(e, scope)?.as_partial_str(),
+                };
+                match key {
+                    Some(key) => {
+                        obj.open |= key.contains(HOLE);
+                        obj.entries.insert(key, eval(value.expr(), scope)?);
+                    }
+                    None => obj.open = true,
+                }
+            }
+            Value::Obj(obj)
+        }
+        Expression::StringTemplate(t) => template(t, scope)?,
+        Expression::HeredocTemplate(h) => template(&h.template, scope)?,
+        Expression::Parenthesis(p) => eval(p.inner(), scope)?,
+        Expression::Variable(v) => match scope.binding(v.as_str()) {
+            Some(value) => value.clone(),
+            None => Value::unknown(),
+        },
+        Expression::Conditional(c) => match eval(&c.cond_expr, scope)?.as_bool() {
+            Some(true) => eval(&c.true_expr, scope)?,
+            Some(false) => eval(&c.false_expr, scope)?,
+            None => {
+                let (a, b) = (eval(&c.true_expr, scope)?, eval(&c.false_expr, scope)?);
+                if a == b && a.is_known() { a } else { Value::unknown() }
+            }
+        },
+        Expression::FuncCall(call) => func(call, scope)?,
+        Expression::Traversal(t) => traversal(t, scope)?,
+        Expression::UnaryOp(op) => {
+            let v = eval(&op.expr, scope)?;
+            match op.operator.value() {
+                UnaryOperator::Neg => v.as_number().map_or(Value::unknown(), |n| Value::Number(-n)),
+                UnaryOperator::Not => v.as_bool().map_or(Value::unknown(), |b| Value::Bool(!b)),
+            }
+        }
+        Expression::BinaryOp(op) => {
+            let (l, r) = (eval(&op.lhs_expr, scope)?, eval(&op.rhs_expr, scope)?);
+            binary(*op.operator.value(), &l, &r)
+        }
+        Expression::ForExpr(f) => for_expr(f, scope)?,
+    })
+}
+
+fn template(t: &Template, scope: &Scope) -> Eval {
+    let elements: Vec<&Element> = t.iter().collect();
+    // `"${x}"` is `x` itself, unconverted (and keeps where an unknown came from)
+    if let [Element::Interpolation(i)] = elements.as_slice() {
+        return eval(&i.expr, scope);
+    }
+    let mut out = String::new();
+    for element in elements {
+        match element {
+            Element::Literal(s) => out.push_str(s.value()),
+            Element::Interpolation(i) => match eval(&i.expr, scope)?.as_partial_str() {
+                Some(s) => out.push_str(&s),
+                None => out.push(HOLE),
+            },
+            Element::Directive(_) => out.push(HOLE),
+        }
+    }
+    Ok(Value::String(out))
+}
+
+fn traversal(t: &Traversal, scope: &Scope) -> Eval {
+    let ops: Vec<&TraversalOperator> = t.operators.iter().map(|op| op.value()).collect();
+    let Expression::Variable(root) = &t.expr else {
+        let base = eval(&t.expr, scope)?;
+        return apply(base, &ops, scope);
+    };
+    let name = root.as_str();
+    if let Some(value) = scope.binding(name) {
+        return apply(value.clone(), &ops, scope);
+    }
+    let attr = |i: usize| match ops.get(i) {
+        Some(TraversalOperator::GetAttr(a)) => Some(a.as_str()),
+        _ => None,
+    };
+    let env = scope.env;
+    let (base, used) = match (name, attr(0)) {
+        ("var", Some(v)) => (env.vars.get(v).cloned().unwrap_or_else(Value::unknown), 1),
+        ("local", Some(l)) => (env.locals.get(l).cloned().unwrap_or_else(Value::unknown), 1),
+        ("count", Some("index")) => (scope.count_index.clone().unwrap_or_else(Value::unknown), 1),
+        ("each", Some("key")) => (scope.each.as_ref().map_or(Value::unknown(), |e| e.0.clone()), 1),
+        ("each", Some("value")) => {
+            (scope.each.as_ref().map_or(Value::unknown(), |e| e.1.clone()), 1)
+        }
+        ("path", Some(_)) => (Value::String(env.dir.to_string_lossy().into_owned()), 1),
+        ("data", Some(kind)) => match attr(1) {
+            Some(n) => (Value::Unknown(Some(format!("{}data.{kind}.{n}", env.path))), 2),
+            None => (Value::unknown(), 0),
+        },
+        // keep the output name: `module.vpc.public_subnets` says which subnets
+        ("module", Some(m)) => match attr(1) {
+            Some(out) => (Value::Unknown(Some(format!("{}module.{m}.{out}", env.path))), 2),
+            None => (Value::Unknown(Some(format!("{}module.{m}", env.path))), 1),
+        },
+        ("self" | "terraform" | "count" | "each", _) => (Value::unknown(), 0),
+        (kind, Some(n)) => (Value::Unknown(Some(format!("{}{kind}.{n}", env.path))), 1),
+        (_, None) => (Value::unknown(), 0),
+    };
+    apply(base, &ops[used..], scope)
+}
+
+fn apply(mut value: Value, ops: &[&TraversalOperator], scope: &Scope) -> Eval {
+    for (i, op) in ops.iter().enumerate() {
+        if value.is_unknown() {
+            return Ok(value);
+        }
+        value = match op {
+            TraversalOperator::GetAttr(a) => attr(&value, a.as_str())?,
+            TraversalOperator::Index(e) => index(&value, &eval(e, scope)?)?,
+            TraversalOperator::LegacyIndex(n) => index(&value, &Value::Number(*n.value() as f64))?,
+            TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_) => {
+                let items = match value {
+                    Value::List(items) => items,
+                    Value::Null => Vec::new(),
+                    other => vec![other],
+                };
+                let rest = &ops[i + 1..];
+                let mapped = items.into_iter().map(|item| apply(item, rest, scope));
+                return Ok(Value::List(mapped.collect::<Result<_, _>>()?));
+            }
+        };
+    }
+    Ok(value)
+}
+
+fn attr(value: &Value, key: &str) -> Eval {
+    match value {
+        Value::Obj(o) => o.get(key).cloned().ok_or(Fails),
+        Value::Null | Value::List(_) | Value::Bool(_) | Value::Number(_) | Value::String(_) => {
+            Err(Fails)
+        }
+        _ => Ok(Value::unknown()),
+    }
+}
+
+fn index(value: &Value, key: &Value) -> Eval {
+    match value {
+        Value::List(items) => match key.as_number() {
+            Some(n) if n >= 0.0 => items.get(n as usize).cloned().ok_or(Fails),
+            Some(_) => Err(Fails),
+            None => Ok(Value::unknown()),
+        },
+        Value::Obj(_) => match key.as_str() {
+            Some(k) => attr(value, &k),
+            None => Ok(Value::unknown()),
+        },
+        Value::Null => Err(Fails),
+        _ => Ok(Value::unknown()),
+    }
+}
+
+fn binary(op: BinaryOperator, l: &Value, r: &Value) -> Value {
+    use BinaryOperator as B;
+    let num = |f: fn(f64, f64) -> f64| match (l.as_number(), r.as_number()) {
+        (Some(a), Some(b)) => Value::Number(f(a, b)),
+        _ => Value::unknown(),
+    };
+    let cmp = |f: fn(f64, f64) -> bool| match (l.as_number(), r.as_number()) {
+        (Some(a), Some(b)) => Value::Bool(f(a, b)),
+        _ => Value::unknown(),
+    };
+    match op {
+        B::Plus => num(|a, b| a + b),
+        B::Minus => num(|a, b| a - b),
+        B::Mul => num(|a, b| a * b),
+        B::Div => num(|a, b| a / b),
+        B::Mod => num(|a, b| a % b),
+        B::Less => cmp(|a, b| a < b),
+        B::LessEq => cmp(|a, b| a <= b),
+        B::Greater => cmp(|a, b| a > b),
+        B::GreaterEq => cmp(|a, b| a >= b),
+        B::Eq | B::NotEq => {
+            if !l.is_known() || !r.is_known() {
+                return Value::unknown();
+            }
+            let same = match (l.as_str(), r.as_str()) {
+                (Some(a), Some(b)) if !matches!(l, Value::Bool(_)) => a == b && kind(l) == kind(r),
+                _ => l == r,
+            };
+            Value::Bool(same == (op == B::Eq))
+        }
+        B::And | B::Or => match (l.as_bool(), r.as_bool()) {
+            (Some(a), Some(b)) => Value::Bool(if op == B::And { a && b } else { a || b }),
+            (Some(false), None) | (None, Some(false)) if op == B::And => Value::Bool(false),
+            (Some(true), None) | (None, Some(true)) if op == B::Or => Value::Bool(true),
+            _ => Value::unknown(),
+        },
+    }
+}
+
+/// Terraform's `==` compares types too: `1 == "1"` is false.
+fn kind(v: &Value) -> u8 {
+    match v {
+        Value::Number(_) => 1,
+        Value::String(_) | Value::Doc(_) => 2,
+        _ => 0,
+    }
+}
+
+fn for_expr(f: &ForExpr, scope: &Scope) -> Eval {
+    let collection = eval(&f.intro.collection_expr, scope)?;
+    let pairs: Vec<(Value, Value)> = match &collection {
+        Value::List(items) => {
+            items.iter().enumerate().map(|(i, v)| (Value::Number(i as f64), v.clone())).collect()
+        }
+        Value::Obj(o) if !o.open => {
+            o.entries.iter().map(|(k, v)| (Value::String(k.clone()), v.clone())).collect()
+        }
+        Value::Null => Vec::new(),
+        _ => return Ok(Value::unknown()),
+    };
+    let mut list = Vec::new();
+    let mut obj = Obj::default();
+    for (k, v) in pairs {
+        let mut inner = scope.bind(f.intro.value_var.as_str(), v);
+        if let Some(key_var) = &f.intro.key_var {
+            inner = inner.bind(key_var.as_str(), k);
+        }
+        if let Some(cond) = &f.cond {
+            match eval(&cond.expr, &inner)?.as_bool() {
+                Some(true) => {}
+                Some(false) => continue,
+                None => return Ok(Value::unknown()),
+            }
+        }
+        let value = eval(&f.value_expr, &inner)?;
+        match &f.key_expr {
+            None => list.push(value),
+            Some(key_expr) => match eval(key_expr, &inner)?.as_str() {
+                Some(key) if f.grouping => match obj.entries.entry(key).or_insert(Value::List(Vec::new())) {
+                    Value::List(group) => group.push(value),
+                    _ => return Ok(Value::unknown()),
+                },
+                Some(key) => {
+                    obj.entries.insert(key, value);
+                }
+                None => obj.open = true,
+            },
+        }
+    }
+    Ok(if f.key_expr.is_some() { Value::Obj(obj) } else { Value::List(list) })
+}
+
+fn func(call: &FuncCall, scope: &Scope) -> Eval {
+    if call.name.is_namespaced() || call.args.expand_final() {
+        return Ok(Value::unknown());
+    }
+    let name = call.name.name.as_str();
+    let exprs: Vec<&Expression> = call.args.iter().collect();
+    // `try` and `can` must see failures of their arguments, so they evaluate lazily
+    match name {
+        "try" => {
+            for e in &exprs {
+                if let Ok(v) = eval(e, scope) {
+                    return Ok(v);
+                }
+            }
+            return Err(Fails);
+        }
+        "can" => {
+            return Ok(match exprs.first().map(|e| eval(e, scope)) {
+                Some(Ok(v)) if v.is_known() => Value::Bool(true),
+                Some(Err(Fails)) => Value::Bool(false),
+                _ => Value::unknown(),
+            });
+        }
+        _ => {}
+    }
+    let args: Vec<Value> = exprs.iter().map(|e| eval(e, scope)).collect::<Result<_, _>>()?;
+    Ok(call_known(name, &args, scope).unwrap_or_else(Value::unknown))
+}
+
+/// Functions over evaluated arguments; `None` when the result cannot be known.
+fn call_known(name: &str, args: &[Value], scope: &Scope) -> Option<Value> {
+    let arg = |i: usize| args.get(i);
+    let str_arg = |i: usize| arg(i).and_then(Value::as_str);
+    Some(match name {
+        "merge" => merge(args),
+        "map" => {
+            let mut obj = Obj::default();
+            for pair in args.chunks(2) {
+                match pair {
+                    [k, v] => match k.as_str() {
+                        Some(k) => {
+                            obj.entries.insert(k, v.clone());
+                        }
+                        None => obj.open = true,
+                    },
+                    _ => return None,
+                }
+            }
+            Value::Obj(obj)
+        }
+        "tomap" | "tolist" | "sensitive" | "nonsensitive" | "toobject" => arg(0)?.clone(),
+        "toset" | "distinct" => {
+            let items = arg(0)?.as_list()?;
+            let mut out: Vec<Value> = Vec::new();
+            for item in items {
+                if !out.contains(item) {
+                    out.push(item.clone());
+                }
+            }
+            if name == "toset" && out.iter().all(|v| v.as_str().is_some()) {
+                out.sort_by_key(|v| v.as_str());
+            }
+            Value::List(out)
+        }
+        "tostring" => Value::String(str_arg(0)?),
+        "tonumber" => Value::Number(arg(0)?.as_number()?),
+        "tobool" => Value::Bool(arg(0)?.as_bool()?),
+        "jsonencode" | "yamlencode" => Value::Doc(Box::new(arg(0)?.clone())),
+        "jsondecode" | "yamldecode" => decode_str(&str_arg(0)?)?,
+        "lookup" => {
+            let key = str_arg(1)?;
+            match arg(0)?.as_obj()?.get(&key) {
+                Some(v) => v.clone(),
+                None => arg(2)?.clone(),
+            }
+        }
+        "concat" => {
+            let mut out = Vec::new();
+            for a in args {
+                out.extend(a.as_list()?.iter().cloned());
+            }
+            Value::List(out)
+        }
+        "flatten" => {
+            fn flat(v: &Value, out: &mut Vec<Value>) -> Option<()> {
+                match v {
+                    Value::List(items) => items.iter().try_for_each(|i| flat(i, out)),
+                    Value::Unknown(_) => None,
+                    other => {
+                        out.push(other.clone());
+                        Some(())
+                    }
+                }
+            }
+            let mut out = Vec::new();
+            flat(arg(0)?, &mut out)?;
+            Value::List(out)
+        }
+        "length" => Value::Number(match arg(0)? {
+            Value::List(l) => l.len(),
+            Value::Obj(o) if !o.open => o.entries.len(),
+            Value::String(s) if !s.contains(HOLE) => s.chars().count(),
+            _ => return None,
+        } as f64),
+        "keys" | "values" => {
+            let o = arg(0)?.as_obj().filter(|o| !o.open)?;
+            Value::List(if name == "keys" {
+                o.entries.keys().map(|k| Value::String(k.clone())).collect()
+            } else {
+                o.entries.values().cloned().collect()
+            })
+        }
+        "lower" => Value::String(str_arg(0)?.to_lowercase()),
+        "upper" => Value::String(str_arg(0)?.to_uppercase()),
+        "trimspace" => Value::String(str_arg(0)?.trim().to_owned()),
+        "join" => {
+            let items: Option<Vec<String>> = arg(1)?.as_list()?.iter().map(Value::as_str).collect();
+            Value::String(items?.join(&str_arg(0)?))
+        }
+        "split" => {
+            let sep = str_arg(0)?;
+            Value::List(str_arg(1)?.split(sep.as_str()).map(|s| Value::String(s.into())).collect())
+        }
+        "replace" => {
+            let from = str_arg(1)?;
+            // a `/regex/` pattern is not evaluated
+            if from.len() > 1 && from.starts_with('/') && from.ends_with('/') {
+                return None;
+            }
+            Value::String(str_arg(0)?.replace(&from, &str_arg(2)?))
+        }
+        "coalesce" => args
+            .iter()
+            .find(|v| !matches!(v, Value::Null) && v.as_str().as_deref() != Some(""))?
+            .clone(),
+        "contains" => {
+            let list = arg(0)?.as_list()?;
+            if !arg(1)?.is_known() || !list.iter().all(Value::is_known) {
+                return None;
+            }
+            Value::Bool(list.contains(arg(1)?))
+        }
+        "element" => {
+            let list = arg(0)?.as_list().filter(|l| !l.is_empty())?;
+            list[arg(1)?.as_number()? as usize % list.len()].clone()
+        }
+        "format" => format(&str_arg(0)?, &args[1..])?,
+        "file" => {
+            let path = PathBuf::from(str_arg(0)?);
+            let path = if path.is_absolute() { path } else { scope.env.dir.join(path) };
+            Value::String(std::fs::read_to_string(path).ok()?)
+        }
+        _ => return None,
+    })
+}
+
+/// `merge()`: later arguments win; an unknown or open argument may override any earlier key.
+fn merge(args: &[Value]) -> Value {
+    let mut out = Obj::default();
+    for a in args {
+        match a {
+            Value::Obj(o) => {
+                if o.open {
+                    out.open = true;
+                    out.entries.values_mut().for_each(|v| *v = Value::unknown());
+                }
+                out.entries.extend(o.entries.iter().map(|(k, v)| (k.clone(), v.clone())));
+            }
+            Value::Null => {}
+            _ => {
+                out.open = true;
+                out.entries.values_mut().for_each(|v| *v = Value::unknown());
+            }
+        }
+    }
+    Value::Obj(out)
+}
+
+fn format(spec: &str, args: &[Value]) -> Option<Value> {
+    let mut out = String::new();
+    let mut args = args.iter();
+    let mut chars = spec.chars();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        match chars.next()? {
+            '%' => out.push('%'),
+            's' | 'd' | 'v' => {
+                let v = args.next()?;
+                out.push_str(&v.as_partial_str().unwrap_or_else(|| HOLE.to_string()));
+            }
+            _ => return None,
+        }
+    }
+    Some(Value::String(out))
+}
+
+/// Renders a number the way a string conversion would (for messages).
+pub fn display(v: &Value) -> String {
+    match v {
+        Value::String(s) => format!("{:?}", s.replace(HOLE, "${…}")),
+        Value::Number(n) => fmt_number(*n),
+        Value::Bool(b) => b.to_string(),
+        Value::Null => "null".into(),
+        other => other.to_json().map_or_else(|| "(unknown)".into(), |j| j.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn eval_in(src: &str, env: &ModuleEnv) -> Value {
+        let expr: Expression = src.parse().unwrap();
+        Scope::new(env).eval(&expr)
+    }
+
+    fn env() -> ModuleEnv {
+        let mut env = ModuleEnv::default();
+        env.vars.insert("name".into(), Value::String("demo".into()));
+        env.locals.insert(
+            "tags".into(),
+            eval_in(r#"{ Team = "core", "kubernetes.io/cluster/demo" = "shared" }"#, &env),
+        );
+        env
+    }
+
+    #[test]
+    fn merge_with_local_and_numbers() {
+        let env = env();
+        let v = eval_in(r#"merge(local.tags, { "kubernetes.io/role/elb" = 1 })"#, &env);
+        assert_eq!(v.get("kubernetes.io/role/elb").and_then(Value::as_str).as_deref(), Some("1"));
+        assert_eq!(v.get("Team").and_then(Value::as_str).as_deref(), Some("core"));
+    }
+
+    #[test]
+    fn merge_with_unknown_later_hides_earlier_keys() {
+        let env = env();
+        let v = eval_in(r#"merge({ a = "1" }, data.x.y.tags)"#, &env);
+        assert!(v.get("a").unwrap().is_unknown());
+        assert!(v.get("b").unwrap().is_unknown());
+        let v = eval_in(r#"merge(data.x.y.tags, { a = "1" })"#, &env);
+        assert_eq!(v.get("a").and_then(Value::as_str).as_deref(), Some("1"));
+    }
+
+    #[test]
+    fn count_index_arithmetic() {
+        let env = env();
+        let expr: Expression = r#"{ "kubernetes.io/role/elb" = 1 + count.index }"#.parse().unwrap();
+        let mut scope = Scope::new(&env);
+        scope.count_index = Some(Value::Number(1.0));
+        let v = scope.eval(&expr);
+        assert_eq!(v.get("kubernetes.io/role/elb").and_then(Value::as_str).as_deref(), Some("2"));
+    }
+
+    #[test]
+    fn try_falls_back_on_missing_attribute() {
+        let env = env();
+        let expr: Expression = "try(each.value.name, each.key)".parse().unwrap();
+        let mut scope = Scope::new(&env);
+        scope.each = Some((Value::String("coredns".into()), eval_in("{ version = \"x\" }", &env)));
+        assert_eq!(scope.eval(&expr).as_str().as_deref(), Some("coredns"));
+    }
+
+    #[test]
+    fn templates_keep_known_parts_and_origins() {
+        let env = env();
+        let v = eval_in(r#""${data.aws_eks_cluster.this.identity}:sub""#, &env);
+        assert!(v.as_str().is_none());
+        assert!(v.as_partial_str().unwrap().ends_with(":sub"));
+        let v = eval_in(r#""${aws_iam_role.lbc.arn}""#, &env);
+        assert_eq!(v.origin(), Some("aws_iam_role.lbc"));
+        assert_eq!(eval_in(r#""${var.name}-x""#, &env).as_str().as_deref(), Some("demo-x"));
+    }
+
+    #[test]
+    fn deprecated_map_lookup_and_for() {
+        let env = env();
+        let v = eval_in(r#"map("kubernetes.io/role/elb", "true")"#, &env);
+        assert_eq!(v.get("kubernetes.io/role/elb").and_then(Value::as_str).as_deref(), Some("true"));
+        let v = eval_in(r#"lookup({ a = 1 }, "b", "d")"#, &env);
+        assert_eq!(v.as_str().as_deref(), Some("d"));
+        let v = eval_in(r#"{ for k, v in { a = 1, b = 2 } : k => v if v > 1 }"#, &env);
+        assert!(v.get("a").is_none());
+        assert!(v.get("b").is_some());
+    }
+
+    #[test]
+    fn jsonencode_keeps_structure() {
+        let env = env();
+        let v = eval_in(r#"jsonencode({ computeType = "fargate", x = var.missing })"#, &env);
+        assert_eq!(v.decode().get("computeType").and_then(Value::as_str).as_deref(), Some("fargate"));
+        assert!(v.as_str().is_none());
+    }
+
+    #[test]
+    fn unknown_conditions_stay_unknown() {
+        let env = env();
+        assert!(eval_in(r#"var.missing ? "1" : "true""#, &env).is_unknown());
+        assert_eq!(eval_in(r#"var.missing ? "1" : "1""#, &env).as_str().as_deref(), Some("1"));
+    }
+}
