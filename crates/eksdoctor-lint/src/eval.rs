@@ -41,7 +41,12 @@ type Eval = Result<Value, Fails>;
 
 impl<'a> Scope<'a> {
     pub fn new(env: &'a ModuleEnv) -> Scope<'a> {
-        Scope { env, count_index: None, each: None, bindings: Vec::new() }
+        Scope {
+            env,
+            count_index: None,
+            each: None,
+            bindings: Vec::new(),
+        }
     }
 
     pub fn bind(&self, name: &str, value: Value) -> Scope<'a> {
@@ -51,7 +56,11 @@ impl<'a> Scope<'a> {
     }
 
     fn binding(&self, name: &str) -> Option<&Value> {
-        self.bindings.iter().rev().find(|(n, _)| n == name).map(|(_, v)| v)
+        self.bindings
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v)
     }
 
     /// Evaluates an expression; anything that cannot be known is `Value::Unknown`.
@@ -66,9 +75,12 @@ fn eval(expr: &Expression, scope: &Scope) -> Eval {
         Expression::Bool(b) => Value::Bool(*b.value()),
         Expression::Number(n) => n.value().as_f64().map_or(Value::unknown(), Value::Number),
         Expression::String(s) => Value::String(s.value().clone()),
-        Expression::Array(items) => {
-            Value::List(items.iter().map(|e| eval(e, scope)).collect::<Result<_, _>>()?)
-        }
+        Expression::Array(items) => Value::List(
+            items
+                .iter()
+                .map(|e| eval(e, scope))
+                .collect::<Result<_, _>>()?,
+        ),
         Expression::Object(object) => {
             let mut obj = Obj::default();
             for (key, value) in object.iter() {
@@ -98,7 +110,11 @@ fn eval(expr: &Expression, scope: &Scope) -> Eval {
             Some(false) => eval(&c.false_expr, scope)?,
             None => {
                 let (a, b) = (eval(&c.true_expr, scope)?, eval(&c.false_expr, scope)?);
-                if a == b && a.is_known() { a } else { Value::unknown() }
+                if a == b && a.is_known() {
+                    a
+                } else {
+                    Value::unknown()
+                }
             }
         },
         Expression::FuncCall(call) => func(call, scope)?,
@@ -106,7 +122,9 @@ fn eval(expr: &Expression, scope: &Scope) -> Eval {
         Expression::UnaryOp(op) => {
             let v = eval(&op.expr, scope)?;
             match op.operator.value() {
-                UnaryOperator::Neg => v.as_number().map_or(Value::unknown(), |n| Value::Number(-n)),
+                UnaryOperator::Neg => v
+                    .as_number()
+                    .map_or(Value::unknown(), |n| Value::Number(-n)),
                 UnaryOperator::Not => v.as_bool().map_or(Value::unknown(), |b| Value::Bool(!b)),
             }
         }
@@ -157,18 +175,34 @@ fn traversal(t: &Traversal, scope: &Scope) -> Eval {
         ("var", Some(v)) => (env.vars.get(v).cloned().unwrap_or_else(Value::unknown), 1),
         ("local", Some(l)) => (env.locals.get(l).cloned().unwrap_or_else(Value::unknown), 1),
         ("count", Some("index")) => (scope.count_index.clone().unwrap_or_else(Value::unknown), 1),
-        ("each", Some("key")) => (scope.each.as_ref().map_or(Value::unknown(), |e| e.0.clone()), 1),
-        ("each", Some("value")) => {
-            (scope.each.as_ref().map_or(Value::unknown(), |e| e.1.clone()), 1)
-        }
+        ("each", Some("key")) => (
+            scope
+                .each
+                .as_ref()
+                .map_or(Value::unknown(), |e| e.0.clone()),
+            1,
+        ),
+        ("each", Some("value")) => (
+            scope
+                .each
+                .as_ref()
+                .map_or(Value::unknown(), |e| e.1.clone()),
+            1,
+        ),
         ("path", Some(_)) => (Value::String(env.dir.to_string_lossy().into_owned()), 1),
         ("data", Some(kind)) => match attr(1) {
-            Some(n) => (Value::Unknown(Some(format!("{}data.{kind}.{n}", env.path))), 2),
+            Some(n) => (
+                Value::Unknown(Some(format!("{}data.{kind}.{n}", env.path))),
+                2,
+            ),
             None => (Value::unknown(), 0),
         },
         // keep the output name: `module.vpc.public_subnets` says which subnets
         ("module", Some(m)) => match attr(1) {
-            Some(out) => (Value::Unknown(Some(format!("{}module.{m}.{out}", env.path))), 2),
+            Some(out) => (
+                Value::Unknown(Some(format!("{}module.{m}.{out}", env.path))),
+                2,
+            ),
             None => (Value::Unknown(Some(format!("{}module.{m}", env.path))), 1),
         },
         ("self" | "terraform" | "count" | "each", _) => (Value::unknown(), 0),
@@ -279,12 +313,16 @@ fn kind(v: &Value) -> u8 {
 fn for_expr(f: &ForExpr, scope: &Scope) -> Eval {
     let collection = eval(&f.intro.collection_expr, scope)?;
     let pairs: Vec<(Value, Value)> = match &collection {
-        Value::List(items) => {
-            items.iter().enumerate().map(|(i, v)| (Value::Number(i as f64), v.clone())).collect()
-        }
-        Value::Obj(o) if !o.open => {
-            o.entries.iter().map(|(k, v)| (Value::String(k.clone()), v.clone())).collect()
-        }
+        Value::List(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (Value::Number(i as f64), v.clone()))
+            .collect(),
+        Value::Obj(o) if !o.open => o
+            .entries
+            .iter()
+            .map(|(k, v)| (Value::String(k.clone()), v.clone()))
+            .collect(),
         Value::Null => Vec::new(),
         _ => return Ok(Value::unknown()),
     };
@@ -306,10 +344,12 @@ fn for_expr(f: &ForExpr, scope: &Scope) -> Eval {
         match &f.key_expr {
             None => list.push(value),
             Some(key_expr) => match eval(key_expr, &inner)?.as_str() {
-                Some(key) if f.grouping => match obj.entries.entry(key).or_insert(Value::List(Vec::new())) {
-                    Value::List(group) => group.push(value),
-                    _ => return Ok(Value::unknown()),
-                },
+                Some(key) if f.grouping => {
+                    match obj.entries.entry(key).or_insert(Value::List(Vec::new())) {
+                        Value::List(group) => group.push(value),
+                        _ => return Ok(Value::unknown()),
+                    }
+                }
                 Some(key) => {
                     obj.entries.insert(key, value);
                 }
@@ -317,7 +357,11 @@ fn for_expr(f: &ForExpr, scope: &Scope) -> Eval {
             },
         }
     }
-    Ok(if f.key_expr.is_some() { Value::Obj(obj) } else { Value::List(list) })
+    Ok(if f.key_expr.is_some() {
+        Value::Obj(obj)
+    } else {
+        Value::List(list)
+    })
 }
 
 fn func(call: &FuncCall, scope: &Scope) -> Eval {
@@ -345,8 +389,13 @@ fn func(call: &FuncCall, scope: &Scope) -> Eval {
         }
         _ => {}
     }
-    let args: Vec<Value> = exprs.iter().map(|e| eval(e, scope)).collect::<Result<_, _>>()?;
-    Ok(call_known(name, &args, scope).unwrap_or_else(Value::unknown))
+    let args: Vec<Value> = exprs
+        .iter()
+        .map(|e| eval(e, scope))
+        .collect::<Result<_, _>>()?;
+    // an unknown result still comes from what its arguments came from (`toset(aws_subnet.a[*].id)`)
+    let origin = || Value::Unknown(args.iter().find_map(|a| a.origin().map(str::to_owned)));
+    Ok(call_known(name, &args, scope).unwrap_or_else(origin))
 }
 
 /// Functions over evaluated arguments; `None` when the result cannot be known.
@@ -441,7 +490,12 @@ fn call_known(name: &str, args: &[Value], scope: &Scope) -> Option<Value> {
         }
         "split" => {
             let sep = str_arg(0)?;
-            Value::List(str_arg(1)?.split(sep.as_str()).map(|s| Value::String(s.into())).collect())
+            Value::List(
+                str_arg(1)?
+                    .split(sep.as_str())
+                    .map(|s| Value::String(s.into()))
+                    .collect(),
+            )
         }
         "replace" => {
             let from = str_arg(1)?;
@@ -469,7 +523,11 @@ fn call_known(name: &str, args: &[Value], scope: &Scope) -> Option<Value> {
         "format" => format(&str_arg(0)?, &args[1..])?,
         "file" => {
             let path = PathBuf::from(str_arg(0)?);
-            let path = if path.is_absolute() { path } else { scope.env.dir.join(path) };
+            let path = if path.is_absolute() {
+                path
+            } else {
+                scope.env.dir.join(path)
+            };
             Value::String(std::fs::read_to_string(path).ok()?)
         }
         _ => return None,
@@ -486,7 +544,8 @@ fn merge(args: &[Value]) -> Value {
                     out.open = true;
                     out.entries.values_mut().for_each(|v| *v = Value::unknown());
                 }
-                out.entries.extend(o.entries.iter().map(|(k, v)| (k.clone(), v.clone())));
+                out.entries
+                    .extend(o.entries.iter().map(|(k, v)| (k.clone(), v.clone())));
             }
             Value::Null => {}
             _ => {
@@ -526,7 +585,9 @@ pub fn display(v: &Value) -> String {
         Value::Number(n) => fmt_number(*n),
         Value::Bool(b) => b.to_string(),
         Value::Null => "null".into(),
-        other => other.to_json().map_or_else(|| "(unknown)".into(), |j| j.to_string()),
+        other => other
+            .to_json()
+            .map_or_else(|| "(unknown)".into(), |j| j.to_string()),
     }
 }
 
@@ -544,7 +605,10 @@ mod tests {
         env.vars.insert("name".into(), Value::String("demo".into()));
         env.locals.insert(
             "tags".into(),
-            eval_in(r#"{ Team = "core", "kubernetes.io/cluster/demo" = "shared" }"#, &env),
+            eval_in(
+                r#"{ Team = "core", "kubernetes.io/cluster/demo" = "shared" }"#,
+                &env,
+            ),
         );
         env
     }
@@ -552,9 +616,20 @@ mod tests {
     #[test]
     fn merge_with_local_and_numbers() {
         let env = env();
-        let v = eval_in(r#"merge(local.tags, { "kubernetes.io/role/elb" = 1 })"#, &env);
-        assert_eq!(v.get("kubernetes.io/role/elb").and_then(Value::as_str).as_deref(), Some("1"));
-        assert_eq!(v.get("Team").and_then(Value::as_str).as_deref(), Some("core"));
+        let v = eval_in(
+            r#"merge(local.tags, { "kubernetes.io/role/elb" = 1 })"#,
+            &env,
+        );
+        assert_eq!(
+            v.get("kubernetes.io/role/elb")
+                .and_then(Value::as_str)
+                .as_deref(),
+            Some("1")
+        );
+        assert_eq!(
+            v.get("Team").and_then(Value::as_str).as_deref(),
+            Some("core")
+        );
     }
 
     #[test]
@@ -574,7 +649,12 @@ mod tests {
         let mut scope = Scope::new(&env);
         scope.count_index = Some(Value::Number(1.0));
         let v = scope.eval(&expr);
-        assert_eq!(v.get("kubernetes.io/role/elb").and_then(Value::as_str).as_deref(), Some("2"));
+        assert_eq!(
+            v.get("kubernetes.io/role/elb")
+                .and_then(Value::as_str)
+                .as_deref(),
+            Some("2")
+        );
     }
 
     #[test]
@@ -582,7 +662,10 @@ mod tests {
         let env = env();
         let expr: Expression = "try(each.value.name, each.key)".parse().unwrap();
         let mut scope = Scope::new(&env);
-        scope.each = Some((Value::String("coredns".into()), eval_in("{ version = \"x\" }", &env)));
+        scope.each = Some((
+            Value::String("coredns".into()),
+            eval_in("{ version = \"x\" }", &env),
+        ));
         assert_eq!(scope.eval(&expr).as_str().as_deref(), Some("coredns"));
     }
 
@@ -594,17 +677,28 @@ mod tests {
         assert!(v.as_partial_str().unwrap().ends_with(":sub"));
         let v = eval_in(r#""${aws_iam_role.lbc.arn}""#, &env);
         assert_eq!(v.origin(), Some("aws_iam_role.lbc"));
-        assert_eq!(eval_in(r#""${var.name}-x""#, &env).as_str().as_deref(), Some("demo-x"));
+        assert_eq!(
+            eval_in(r#""${var.name}-x""#, &env).as_str().as_deref(),
+            Some("demo-x")
+        );
     }
 
     #[test]
     fn deprecated_map_lookup_and_for() {
         let env = env();
         let v = eval_in(r#"map("kubernetes.io/role/elb", "true")"#, &env);
-        assert_eq!(v.get("kubernetes.io/role/elb").and_then(Value::as_str).as_deref(), Some("true"));
+        assert_eq!(
+            v.get("kubernetes.io/role/elb")
+                .and_then(Value::as_str)
+                .as_deref(),
+            Some("true")
+        );
         let v = eval_in(r#"lookup({ a = 1 }, "b", "d")"#, &env);
         assert_eq!(v.as_str().as_deref(), Some("d"));
-        let v = eval_in(r#"{ for k, v in { a = 1, b = 2 } : k => v if v > 1 }"#, &env);
+        let v = eval_in(
+            r#"{ for k, v in { a = 1, b = 2 } : k => v if v > 1 }"#,
+            &env,
+        );
         assert!(v.get("a").is_none());
         assert!(v.get("b").is_some());
     }
@@ -612,8 +706,17 @@ mod tests {
     #[test]
     fn jsonencode_keeps_structure() {
         let env = env();
-        let v = eval_in(r#"jsonencode({ computeType = "fargate", x = var.missing })"#, &env);
-        assert_eq!(v.decode().get("computeType").and_then(Value::as_str).as_deref(), Some("fargate"));
+        let v = eval_in(
+            r#"jsonencode({ computeType = "fargate", x = var.missing })"#,
+            &env,
+        );
+        assert_eq!(
+            v.decode()
+                .get("computeType")
+                .and_then(Value::as_str)
+                .as_deref(),
+            Some("fargate")
+        );
         assert!(v.as_str().is_none());
     }
 
@@ -621,6 +724,11 @@ mod tests {
     fn unknown_conditions_stay_unknown() {
         let env = env();
         assert!(eval_in(r#"var.missing ? "1" : "true""#, &env).is_unknown());
-        assert_eq!(eval_in(r#"var.missing ? "1" : "1""#, &env).as_str().as_deref(), Some("1"));
+        assert_eq!(
+            eval_in(r#"var.missing ? "1" : "1""#, &env)
+                .as_str()
+                .as_deref(),
+            Some("1")
+        );
     }
 }

@@ -9,6 +9,9 @@ use crate::value::{Obj, Value, glob_match, parse_yaml_docs};
 
 pub const LBC_CHART: &str = "aws-load-balancer-controller";
 
+/// The durable way to run CoreDNS on Fargate (TF-03 and TF-04 propose it).
+pub const COREDNS_ADDON_HCL: &str = "resource \"aws_eks_addon\" \"coredns\" {\n  cluster_name         = aws_eks_cluster.this.name\n  addon_name           = \"coredns\"\n  configuration_values = jsonencode({ computeType = \"Fargate\" })\n  depends_on           = [aws_eks_fargate_profile.kube_system]\n}";
+
 /// Registry and git modules whose inputs the rules understand.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Module {
@@ -77,7 +80,7 @@ pub struct Ingress<'a> {
     pub class: Value,
     pub hosts: Vec<Value>,
     /// Path of the attribute to point at (`metadata.annotations`, `manifest`).
-    pub at: &'static str,
+    pub at: String,
 }
 
 impl Ingress<'_> {
@@ -122,19 +125,24 @@ impl<'a> Context<'a> {
 
     /// Whether the controller's Helm values say `defaultTargetType: ip`.
     pub fn lbc_default_target_ip(&self) -> bool {
-        self.lbc.iter().any(|l| l.values.string(&["defaultTargetType"]).as_deref() == Some("ip"))
+        self.lbc
+            .iter()
+            .any(|l| l.values.string(&["defaultTargetType"]).as_deref() == Some("ip"))
     }
 
     /// Whether an Ingress is served by the load balancer controller (an ALB).
     pub fn is_alb(&self, ing: &Ingress) -> bool {
-        let class_annotation = ing.annotation("kubernetes.io/ingress.class").and_then(Value::as_str);
+        let class_annotation = ing
+            .annotation("kubernetes.io/ingress.class")
+            .and_then(Value::as_str);
         if let Some(class) = class_annotation {
             return class == "alb";
         }
-        let alb_annotations = ing
-            .annotations
-            .as_obj()
-            .is_some_and(|o| o.entries.keys().any(|k| k.starts_with("alb.ingress.kubernetes.io/")));
+        let alb_annotations = ing.annotations.as_obj().is_some_and(|o| {
+            o.entries
+                .keys()
+                .any(|k| k.starts_with("alb.ingress.kubernetes.io/"))
+        });
         match ing.class.as_str() {
             Some(class) => class == "alb" || self.alb_classes().contains(&class) || alb_annotations,
             None => alb_annotations,
@@ -147,7 +155,10 @@ impl<'a> Context<'a> {
             .into_iter()
             .filter(|(_, c)| {
                 let controller = c.path(&["spec", "controller"]).and_then(Value::as_str);
-                matches!(controller.as_deref(), Some("ingress.k8s.aws/alb" | "eks.amazonaws.com/alb"))
+                matches!(
+                    controller.as_deref(),
+                    Some("ingress.k8s.aws/alb" | "eks.amazonaws.com/alb")
+                )
             })
             .filter_map(|(name, _)| name)
             .collect()
@@ -165,14 +176,20 @@ impl<'a> Context<'a> {
                     let meta = inst.get("metadata").and_then(Value::first_block);
                     let spec = inst.get("spec").and_then(Value::first_block);
                     let mut obj = Obj::default();
-                    obj.entries.insert("metadata".into(), meta.cloned().unwrap_or_else(Value::unknown));
-                    obj.entries.insert("spec".into(), spec.cloned().unwrap_or_else(Value::unknown));
+                    obj.entries.insert(
+                        "metadata".into(),
+                        meta.cloned().unwrap_or_else(Value::unknown),
+                    );
+                    obj.entries
+                        .insert("spec".into(), spec.cloned().unwrap_or_else(Value::unknown));
                     let name = meta.and_then(|m| m.get("name")).and_then(Value::as_str);
                     out.push((name, Value::Obj(obj)));
                 }
                 _ => {
                     for doc in manifests(inst) {
-                        if doc.get("kind").and_then(Value::as_str).as_deref() == Some("IngressClass") {
+                        if doc.get("kind").and_then(Value::as_str).as_deref()
+                            == Some("IngressClass")
+                        {
                             let name = doc.path(&["metadata", "name"]).and_then(Value::as_str);
                             out.push((name, doc));
                         }
@@ -185,7 +202,9 @@ impl<'a> Context<'a> {
 }
 
 pub fn modules(config: &Config, kind: Module) -> impl Iterator<Item = &Instance> {
-    config.module_calls().filter(move |m| module_kind(m) == Some(kind))
+    config
+        .module_calls()
+        .filter(move |m| module_kind(m) == Some(kind))
 }
 
 /// Kubernetes manifests written by `kubernetes_manifest` and `kubectl_manifest`.
@@ -217,20 +236,33 @@ fn lbc_installs(config: &Config) -> Vec<Lbc<'_>> {
         let helm_shaped = inst.is(Kind::Resource, "helm_release")
             || module_kind(inst) == Some(Module::BlueprintsAddon);
         if helm_shaped && is_lbc_chart(&inst.attrs) {
-            out.push(Lbc { inst, values: HelmValues::of(&inst.attrs), by_blueprints: false });
+            out.push(Lbc {
+                inst,
+                values: HelmValues::of(&inst.attrs),
+                by_blueprints: false,
+            });
             continue;
         }
-        let enabled = inst.get("enable_aws_load_balancer_controller").and_then(Value::as_bool);
+        let enabled = inst
+            .get("enable_aws_load_balancer_controller")
+            .and_then(Value::as_bool);
         if inst.kind == Kind::Module && enabled == Some(true) {
-            let input = ["aws_load_balancer_controller", "aws_load_balancer_controller_helm_config"]
-                .iter()
-                .find_map(|k| inst.attrs.entries.get(*k));
+            let input = [
+                "aws_load_balancer_controller",
+                "aws_load_balancer_controller_helm_config",
+            ]
+            .iter()
+            .find_map(|k| inst.attrs.entries.get(*k));
             let values = match input {
                 None => HelmValues::of(&Obj::default()),
                 Some(Value::Obj(o)) => HelmValues::of(o),
                 Some(_) => HelmValues::unknown(),
             };
-            out.push(Lbc { inst, values, by_blueprints: true });
+            out.push(Lbc {
+                inst,
+                values,
+                by_blueprints: true,
+            });
         }
     }
     out
@@ -262,35 +294,55 @@ fn fargate_only(config: &Config) -> bool {
     let eks_modules: Vec<&Instance> = modules(config, Module::Eks).collect();
     let has_profiles = config.resources("aws_eks_fargate_profile").next().is_some()
         || modules(config, Module::FargateProfile).next().is_some()
-        || eks_modules.iter().any(|m| m.get("fargate_profiles").is_some_and(|p| !empty(p) && !p.is_unknown()));
+        || eks_modules.iter().any(|m| {
+            m.get("fargate_profiles")
+                .is_some_and(|p| !empty(p) && !p.is_unknown())
+        });
     if !has_profiles {
         return false;
     }
-    let ec2_resources = ["aws_eks_node_group", "aws_autoscaling_group", "aws_launch_template", "aws_launch_configuration"];
-    if ec2_resources.iter().any(|t| config.resources(t).next().is_some()) {
+    let ec2_resources = [
+        "aws_eks_node_group",
+        "aws_autoscaling_group",
+        "aws_launch_template",
+        "aws_launch_configuration",
+    ];
+    if ec2_resources
+        .iter()
+        .any(|t| config.resources(t).next().is_some())
+    {
         return false;
     }
     let module_compute = eks_modules.iter().any(|m| {
-        EKS_MODULE_COMPUTE.iter().any(|k| m.get(k).is_some_and(|v| !empty(v)))
-            || ["cluster_compute_config", "compute_config"].iter().any(|k| {
-                m.get(k).is_some_and(|c| c.get("enabled").and_then(Value::as_bool) != Some(false) && !empty(c))
-            })
+        EKS_MODULE_COMPUTE
+            .iter()
+            .any(|k| m.get(k).is_some_and(|v| !empty(v)))
+            || ["cluster_compute_config", "compute_config"]
+                .iter()
+                .any(|k| {
+                    m.get(k).is_some_and(|c| {
+                        c.get("enabled").and_then(Value::as_bool) != Some(false) && !empty(c)
+                    })
+                })
     });
     let auto_mode = config.resources("aws_eks_cluster").any(|c| {
-        c.get("compute_config").and_then(Value::first_block).is_some_and(|cc| {
-            cc.get("enabled").and_then(Value::as_bool) != Some(false)
-        })
+        c.get("compute_config")
+            .and_then(Value::first_block)
+            .is_some_and(|cc| cc.get("enabled").and_then(Value::as_bool) != Some(false))
     });
     let karpenter = config.instances.iter().any(|i| {
         let chart = i.get("chart").and_then(Value::as_str).unwrap_or_default();
         (i.is(Kind::Resource, "helm_release") && chart.contains("karpenter"))
-            || i.get("enable_karpenter").is_some_and(|v| v.as_bool() != Some(false))
+            || i.get("enable_karpenter")
+                .is_some_and(|v| v.as_bool() != Some(false))
     });
     let unknown_compute = config.module_calls().any(|m| match module_kind(m) {
         Some(Module::NodeGroup | Module::Karpenter) => true,
         Some(Module::Other) => {
             let text = format!("{} {}", m.name, m.source().unwrap_or_default()).to_lowercase();
-            ["node", "karpenter", "worker", "compute", "asg"].iter().any(|w| text.contains(w))
+            ["node", "karpenter", "worker", "compute", "asg"]
+                .iter()
+                .any(|w| text.contains(w))
         }
         _ => false,
     });
@@ -303,21 +355,36 @@ pub fn fargate_selectors(cx: &Context) -> Option<Vec<(Value, Value)>> {
     let mut out = Vec::new();
     let mut push_all = |list: Option<&Value>, ns: &str, labels: &str| -> Option<()> {
         for s in list?.elements()? {
-            out.push((s.get(ns)?.clone(), s.get(labels).cloned().unwrap_or(Value::Null)));
+            out.push((
+                s.get(ns)?.clone(),
+                s.get(labels).cloned().unwrap_or(Value::Null),
+            ));
         }
         Some(())
     };
     for p in cx.config.resources("aws_eks_fargate_profile") {
-        push_all(p.get("selector").or(Some(&Value::Null)), "namespace", "labels")?;
+        push_all(
+            p.get("selector").or(Some(&Value::Null)),
+            "namespace",
+            "labels",
+        )?;
     }
     for m in cx.modules(Module::FargateProfile) {
         push_all(m.get("selectors"), "namespace", "labels")?;
     }
     for m in cx.modules(Module::Eks) {
-        let Some(profiles) = m.get("fargate_profiles") else { continue };
+        let Some(profiles) = m.get("fargate_profiles") else {
+            continue;
+        };
         for p in profiles.elements()? {
-            let selectors = p.get("selectors").or_else(|| p.get("fargate_profile_namespaces"));
-            let labels = if p.get("fargate_profile_namespaces").is_some() { "k8s_labels" } else { "labels" };
+            let selectors = p
+                .get("selectors")
+                .or_else(|| p.get("fargate_profile_namespaces"));
+            let labels = if p.get("fargate_profile_namespaces").is_some() {
+                "k8s_labels"
+            } else {
+                "labels"
+            };
             push_all(selectors, "namespace", labels)?;
         }
     }
@@ -325,7 +392,11 @@ pub fn fargate_selectors(cx: &Context) -> Option<Vec<(Value, Value)>> {
 }
 
 /// Whether a selector matches a pod in `namespace` with `labels`; `None` when unknown.
-pub fn selector_matches(sel: &(Value, Value), namespace: &str, labels: &[(&str, &str)]) -> Option<bool> {
+pub fn selector_matches(
+    sel: &(Value, Value),
+    namespace: &str,
+    labels: &[(&str, &str)],
+) -> Option<bool> {
     let ns = sel.0.as_str()?;
     if !glob_match(&ns, namespace) {
         return Some(false);
@@ -334,7 +405,9 @@ pub fn selector_matches(sel: &(Value, Value), namespace: &str, labels: &[(&str, 
         Value::Null => Some(true),
         Value::Obj(o) if !o.open => Some(o.entries.iter().all(|(k, v)| {
             let v = v.as_str();
-            labels.iter().any(|(lk, lv)| lk == k && v.as_deref() == Some(*lv))
+            labels
+                .iter()
+                .any(|(lk, lv)| lk == k && v.as_deref() == Some(*lv))
         })),
         _ => None,
     }
@@ -357,9 +430,16 @@ fn ingresses(config: &Config) -> Vec<Ingress<'_>> {
                 out.push(Ingress {
                     inst,
                     annotations: annotations(meta),
-                    class: spec.and_then(|s| s.get("ingress_class_name")).cloned().unwrap_or(Value::Null),
+                    class: spec
+                        .and_then(|s| s.get("ingress_class_name"))
+                        .cloned()
+                        .unwrap_or(Value::Null),
                     hosts,
-                    at: "metadata",
+                    at: ["metadata.annotations", "metadata"]
+                        .into_iter()
+                        .find(|p| inst.spans.contains_key(*p))
+                        .unwrap_or("metadata")
+                        .to_owned(),
                 });
             }
             _ => {
@@ -378,9 +458,17 @@ fn ingresses(config: &Config) -> Vec<Ingress<'_>> {
                     out.push(Ingress {
                         inst,
                         annotations: annotations(doc.get("metadata")),
-                        class: spec.and_then(|s| s.get("ingressClassName")).cloned().unwrap_or(Value::Null),
+                        class: spec
+                            .and_then(|s| s.get("ingressClassName"))
+                            .cloned()
+                            .unwrap_or(Value::Null),
                         hosts,
-                        at: if inst.rtype == "kubectl_manifest" { "yaml_body" } else { "manifest" },
+                        at: if inst.rtype == "kubectl_manifest" {
+                            "yaml_body"
+                        } else {
+                            "manifest"
+                        }
+                        .to_owned(),
                     });
                 }
             }
@@ -422,22 +510,28 @@ impl Context<'_> {
 
     /// Every ALB Ingress here has this scheme (and there is at least one).
     pub fn all_ingresses_are(&self, scheme: &str) -> bool {
-        self.alb_schemes().is_some_and(|s| !s.is_empty() && s.iter().all(|x| x == scheme))
+        self.alb_schemes()
+            .is_some_and(|s| !s.is_empty() && s.iter().all(|x| x == scheme))
     }
 }
 
 /// `kubectl patch`/`rollout restart` of CoreDNS run by `local-exec` provisioners, directly or
 /// through a script in the repository: `(instance, what was seen)`.
-pub fn coredns_patches<'a>(config: &'a Config) -> Vec<(&'a Instance, String)> {
+pub fn coredns_patches(config: &Config) -> Vec<(&Instance, String)> {
     let mut out = Vec::new();
     for inst in &config.instances {
-        let provisioners = inst.get("provisioner").and_then(Value::elements).unwrap_or_default();
+        let provisioners = inst
+            .get("provisioner")
+            .and_then(Value::elements)
+            .unwrap_or_default();
         for p in provisioners {
-            let local_exec = p
-                .get("#labels")
-                .and_then(Value::as_list)
-                .is_some_and(|l| l.iter().any(|x| x.as_str().as_deref() == Some("local-exec")));
-            let Some(command) = p.get("command").and_then(Value::as_partial_str) else { continue };
+            let local_exec = p.get("#labels").and_then(Value::as_list).is_some_and(|l| {
+                l.iter()
+                    .any(|x| x.as_str().as_deref() == Some("local-exec"))
+            });
+            let Some(command) = p.get("command").and_then(Value::as_partial_str) else {
+                continue;
+            };
             if !local_exec {
                 continue;
             }
@@ -449,9 +543,16 @@ pub fn coredns_patches<'a>(config: &'a Config) -> Vec<(&'a Instance, String)> {
             let scripts = command.split_whitespace().filter(|t| t.ends_with(".sh"));
             for script in scripts {
                 let path = inst.dir.join(script.trim_matches(['"', '\'']));
-                let seen = std::fs::read_to_string(&path).ok().and_then(|text| patch_line(&text));
+                let seen = std::fs::read_to_string(&path)
+                    .ok()
+                    .and_then(|text| patch_line(&text));
                 if let Some(seen) = seen {
-                    out.push((inst, format!("{seen} (in {script})")));
+                    let shown = path
+                        .strip_prefix(&inst.dir)
+                        .unwrap_or(&path)
+                        .display()
+                        .to_string();
+                    out.push((inst, format!("{seen} (in {shown})")));
                     break;
                 }
             }
@@ -469,7 +570,20 @@ fn patch_line(text: &str) -> Option<String> {
             let l = l.to_lowercase();
             l.contains("kubectl")
                 && l.contains("coredns")
-                && ["patch", "rollout restart", "annotate", "delete pod", "set env"].iter().any(|w| l.contains(w))
+                && [
+                    "patch",
+                    "rollout restart",
+                    "annotate",
+                    "delete pod",
+                    "set env",
+                ]
+                .iter()
+                .any(|w| l.contains(w))
         })
-        .map(|l| l.chars().take(100).collect::<String>().replace(crate::value::HOLE, "${…}"))
+        .map(|l| {
+            l.chars()
+                .take(100)
+                .collect::<String>()
+                .replace(crate::value::HOLE, "${…}")
+        })
 }

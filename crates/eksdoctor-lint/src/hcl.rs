@@ -40,9 +40,17 @@ pub fn load(
                 files.push((idx, body));
             }
         }
-        let vars = tfvars.get(dir).map(|p| read_tfvars(p, sources, errors)).unwrap_or_default();
+        let vars = tfvars
+            .get(dir)
+            .map(|p| read_tfvars(p, sources, errors))
+            .unwrap_or_default();
         let canon = dir.canonicalize().unwrap_or_else(|_| dir.clone());
-        dirs.push(ModuleDir { dir: dir.clone(), canon, files, tfvars: vars });
+        dirs.push(ModuleDir {
+            dir: dir.clone(),
+            canon,
+            files,
+            tfvars: vars,
+        });
     }
     let called: Vec<PathBuf> = dirs
         .iter()
@@ -56,7 +64,11 @@ pub fn load(
     let mut config = Config::default();
     for (i, m) in dirs.iter().enumerate() {
         if !called.contains(&m.canon) {
-            Loader { dirs: &dirs, out: &mut config.instances }.instantiate(i, String::new(), None, &[]);
+            Loader {
+                dirs: &dirs,
+                out: &mut config.instances,
+            }
+            .instantiate(i, String::new(), None, &[]);
         }
     }
     config
@@ -97,8 +109,13 @@ fn read_tfvars(
     let mut auto = BTreeMap::new();
     let mut alternatives: BTreeMap<String, Value> = BTreeMap::new();
     for path in paths {
-        let Some((_, body)) = parse_file(path, sources, errors) else { continue };
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let Some((_, body)) = parse_file(path, sources, errors) else {
+            continue;
+        };
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let is_auto = name == "terraform.tfvars" || name.ends_with(".auto.tfvars");
         for attr in body.attributes() {
             let value = Scope::new(&env).eval(&attr.value);
@@ -140,33 +157,51 @@ struct Loader<'a> {
 impl Loader<'_> {
     fn instantiate(&mut self, idx: usize, path: String, inputs: Option<&Obj>, chain: &[usize]) {
         let m = &self.dirs[idx];
-        let mut env = ModuleEnv { dir: m.dir.clone(), path, ..ModuleEnv::default() };
+        let mut env = ModuleEnv {
+            dir: m.dir.clone(),
+            path,
+            ..ModuleEnv::default()
+        };
         let blocks: Vec<(usize, &Block)> = m
             .files
             .iter()
             .flat_map(|(f, body)| body.blocks().map(move |b| (*f, b)))
             .collect();
-        for (_, b) in blocks.iter().filter(|(_, b)| b.ident.as_str() == "variable") {
-            let Some(name) = b.labels.first().map(|l| l.as_str().to_owned()) else { continue };
+        for (_, b) in blocks
+            .iter()
+            .filter(|(_, b)| b.ident.as_str() == "variable")
+        {
+            let Some(name) = b.labels.first().map(|l| l.as_str().to_owned()) else {
+                continue;
+            };
             let given = match inputs {
                 Some(inputs) => inputs.get(&name).filter(|v| **v != Value::Null).cloned(),
                 None => m.tfvars.get(&name).cloned(),
             };
             let default = || {
-                b.body.get_attribute("default").map(|d| Scope::new(&ModuleEnv::default()).eval(&d.value))
+                b.body
+                    .get_attribute("default")
+                    .map(|d| Scope::new(&ModuleEnv::default()).eval(&d.value))
             };
-            env.vars.insert(name, given.or_else(default).unwrap_or_else(Value::unknown));
+            env.vars
+                .insert(name, given.or_else(default).unwrap_or_else(Value::unknown));
         }
         let locals: Vec<(String, &Expression)> = blocks
             .iter()
             .filter(|(_, b)| b.ident.as_str() == "locals")
-            .flat_map(|(_, b)| b.body.attributes().map(|a| (a.key.as_str().to_owned(), &a.value)))
+            .flat_map(|(_, b)| {
+                b.body
+                    .attributes()
+                    .map(|a| (a.key.as_str().to_owned(), &a.value))
+            })
             .collect();
         // locals may refer to each other in any order: evaluate until nothing changes
         for _ in 0..8 {
             let scope = Scope::new(&env);
-            let next: BTreeMap<String, Value> =
-                locals.iter().map(|(n, e)| (n.clone(), scope.eval(e))).collect();
+            let next: BTreeMap<String, Value> = locals
+                .iter()
+                .map(|(n, e)| (n.clone(), scope.eval(e)))
+                .collect();
             if next == env.locals {
                 break;
             }
@@ -189,7 +224,10 @@ impl Loader<'_> {
             for (key, scope) in expand(&block.body, &env) {
                 let mut spans = BTreeMap::new();
                 let attrs = eval_body(&block.body, &scope, file, "", &mut spans);
-                let site = Site { file, span: block.span().unwrap_or(0..0) };
+                let site = Site {
+                    file,
+                    span: block.span().unwrap_or(0..0),
+                };
                 let inst = Instance {
                     kind,
                     rtype: rtype.clone(),
@@ -257,9 +295,12 @@ fn expand<'a>(body: &Body, env: &'a ModuleEnv) -> Vec<(Key, Scope<'a>)> {
 /// `for_each` pairs of a known map or set (a set's key is its value).
 fn each_pairs(value: &Value) -> Option<Vec<(Value, Value)>> {
     match value {
-        Value::Obj(o) if !o.open => {
-            Some(o.entries.iter().map(|(k, v)| (Value::String(k.clone()), v.clone())).collect())
-        }
+        Value::Obj(o) if !o.open => Some(
+            o.entries
+                .iter()
+                .map(|(k, v)| (Value::String(k.clone()), v.clone()))
+                .collect(),
+        ),
         Value::List(items) => Some(items.iter().map(|v| (v.clone(), v.clone())).collect()),
         Value::Null => Some(Vec::new()),
         _ => None,
@@ -280,23 +321,37 @@ fn eval_body(
         match structure {
             Structure::Attribute(attr) => {
                 let key = attr.key.as_str();
-                let site = Site { file, span: attr.span().unwrap_or(0..0) };
+                let site = Site {
+                    file,
+                    span: attr.span().unwrap_or(0..0),
+                };
                 spans.entry(format!("{prefix}{key}")).or_insert(site);
                 obj.entries.insert(key.to_owned(), scope.eval(&attr.value));
             }
             Structure::Block(block) if block.ident.as_str() == "dynamic" => {
-                let Some(name) = block.labels.first().map(|l| l.as_str()) else { continue };
-                let Some(content) = block.body.get_blocks("content").next() else { continue };
+                let Some(name) = block.labels.first().map(|l| l.as_str()) else {
+                    continue;
+                };
+                let Some(content) = block.body.get_blocks("content").next() else {
+                    continue;
+                };
                 let iterator = match block.body.get_attribute("iterator").map(|a| &a.value) {
                     Some(Expression::Variable(v)) => v.as_str().to_owned(),
                     _ => name.to_owned(),
                 };
-                let for_each = block.body.get_attribute("for_each").map(|a| scope.eval(&a.value));
-                let pairs = for_each.as_ref().and_then(each_pairs_or_list).unwrap_or_else(|| {
-                    vec![(Value::unknown(), Value::unknown())]
-                });
+                let for_each = block
+                    .body
+                    .get_attribute("for_each")
+                    .map(|a| scope.eval(&a.value));
+                let pairs = for_each
+                    .as_ref()
+                    .and_then(each_pairs_or_list)
+                    .unwrap_or_else(|| vec![(Value::unknown(), Value::unknown())]);
                 let path = format!("{prefix}{name}");
-                let site = Site { file, span: block.span().unwrap_or(0..0) };
+                let site = Site {
+                    file,
+                    span: block.span().unwrap_or(0..0),
+                };
                 spans.entry(path.clone()).or_insert(site);
                 for (k, v) in pairs {
                     let it = Obj {
@@ -311,12 +366,20 @@ fn eval_body(
             Structure::Block(block) => {
                 let name = block.ident.as_str();
                 let path = format!("{prefix}{name}");
-                let site = Site { file, span: block.span().unwrap_or(0..0) };
+                let site = Site {
+                    file,
+                    span: block.span().unwrap_or(0..0),
+                };
                 spans.entry(path.clone()).or_insert(site);
                 let mut value = eval_body(&block.body, scope, file, &format!("{path}."), spans);
                 if !block.labels.is_empty() {
-                    let labels = block.labels.iter().map(|l| Value::String(l.as_str().into()));
-                    value.entries.insert("#labels".into(), Value::List(labels.collect()));
+                    let labels = block
+                        .labels
+                        .iter()
+                        .map(|l| Value::String(l.as_str().into()));
+                    value
+                        .entries
+                        .insert("#labels".into(), Value::List(labels.collect()));
                 }
                 push_block(&mut obj, name, value);
             }
@@ -329,14 +392,22 @@ fn eval_body(
 fn each_pairs_or_list(value: &Value) -> Option<Vec<(Value, Value)>> {
     match value {
         Value::List(items) => Some(
-            items.iter().enumerate().map(|(i, v)| (Value::Number(i as f64), v.clone())).collect(),
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (Value::Number(i as f64), v.clone()))
+                .collect(),
         ),
         other => each_pairs(other),
     }
 }
 
 fn push_block(obj: &mut Obj, name: &str, value: Obj) {
-    match obj.entries.entry(name.to_owned()).or_insert_with(|| Value::List(Vec::new())) {
+    match obj
+        .entries
+        .entry(name.to_owned())
+        .or_insert_with(|| Value::List(Vec::new()))
+    {
         Value::List(list) => list.push(Value::Obj(value)),
         other => *other = Value::List(vec![Value::Obj(value)]),
     }

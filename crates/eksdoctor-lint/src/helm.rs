@@ -50,7 +50,10 @@ impl HelmValues {
 
     /// Values that cannot be read at all.
     pub fn unknown() -> HelmValues {
-        HelmValues { sets: vec![(None, Value::unknown())], docs: None }
+        HelmValues {
+            sets: vec![(None, Value::unknown())],
+            docs: None,
+        }
     }
 
     /// The value at a path of keys (`["serviceAccount", "name"]`).
@@ -62,7 +65,9 @@ impl HelmValues {
         if self.sets.iter().any(|(p, _)| p.is_none()) {
             return Found::Unknown;
         }
-        let Some(docs) = &self.docs else { return Found::Unknown };
+        let Some(docs) = &self.docs else {
+            return Found::Unknown;
+        };
         for doc in docs.iter().rev() {
             match walk(doc, path) {
                 Found::Absent => {}
@@ -127,11 +132,17 @@ mod tests {
     use crate::value::decode_str;
 
     fn obj(pairs: Vec<(&str, Value)>) -> Obj {
-        Obj { entries: pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(), open: false }
+        Obj {
+            entries: pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+            open: false,
+        }
     }
 
     fn set(name: &str, value: &str) -> Value {
-        Value::Obj(obj(vec![("name", Value::String(name.into())), ("value", Value::String(value.into()))]))
+        Value::Obj(obj(vec![
+            ("name", Value::String(name.into())),
+            ("value", Value::String(value.into())),
+        ]))
     }
 
     #[test]
@@ -139,24 +150,56 @@ mod tests {
         let doc = Value::String("clusterName: a\nserviceAccount:\n  name: x\n".into());
         let attrs = obj(vec![
             ("values", Value::List(vec![doc])),
-            ("set", Value::List(vec![set("serviceAccount.annotations.eks\\.amazonaws\\.com/role-arn", "arn"), set("clusterName", "b")])),
+            (
+                "set",
+                Value::List(vec![
+                    set(
+                        "serviceAccount.annotations.eks\\.amazonaws\\.com/role-arn",
+                        "arn",
+                    ),
+                    set("clusterName", "b"),
+                ]),
+            ),
         ]);
         let v = HelmValues::of(&attrs);
         assert_eq!(v.string(&["clusterName"]).as_deref(), Some("b"));
         assert_eq!(v.string(&["serviceAccount", "name"]).as_deref(), Some("x"));
-        assert_eq!(v.string(&["serviceAccount", "annotations", "eks.amazonaws.com/role-arn"]).as_deref(), Some("arn"));
+        assert_eq!(
+            v.string(&[
+                "serviceAccount",
+                "annotations",
+                "eks.amazonaws.com/role-arn"
+            ])
+            .as_deref(),
+            Some("arn")
+        );
         assert_eq!(v.lookup(&["vpcId"]), Found::Absent);
     }
 
     #[test]
     fn unknown_documents_and_names_prove_nothing() {
         let attrs = obj(vec![("values", Value::List(vec![Value::unknown()]))]);
-        assert_eq!(HelmValues::of(&attrs).lookup(&["clusterName"]), Found::Unknown);
-        let unknown_name = Value::Obj(obj(vec![("name", Value::unknown()), ("value", Value::unknown())]));
+        assert_eq!(
+            HelmValues::of(&attrs).lookup(&["clusterName"]),
+            Found::Unknown
+        );
+        let unknown_name = Value::Obj(obj(vec![
+            ("name", Value::unknown()),
+            ("value", Value::unknown()),
+        ]));
         let attrs = obj(vec![("set", Value::List(vec![unknown_name]))]);
-        assert_eq!(HelmValues::of(&attrs).lookup(&["clusterName"]), Found::Unknown);
+        assert_eq!(
+            HelmValues::of(&attrs).lookup(&["clusterName"]),
+            Found::Unknown
+        );
         let doc = decode_str("clusterName: x").unwrap();
-        let attrs = obj(vec![("values", Value::List(vec![Value::Doc(Box::new(doc))]))]);
-        assert_eq!(HelmValues::of(&attrs).string(&["clusterName"]).as_deref(), Some("x"));
+        let attrs = obj(vec![(
+            "values",
+            Value::List(vec![Value::Doc(Box::new(doc))]),
+        )]);
+        assert_eq!(
+            HelmValues::of(&attrs).string(&["clusterName"]).as_deref(),
+            Some("x")
+        );
     }
 }

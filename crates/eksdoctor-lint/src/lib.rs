@@ -50,10 +50,19 @@ pub enum LintError {
 
 /// Lints each path (a directory of Terraform, a `.tf` file, or a plan JSON file).
 pub fn lint_paths(paths: &[PathBuf], opts: &LintOptions) -> Result<LintReport, LintError> {
-    if let Some(bad) = opts.select.iter().find(|id| !RULES.iter().any(|r| r.id.eq_ignore_ascii_case(id))) {
+    if let Some(bad) = opts
+        .select
+        .iter()
+        .find(|id| !RULES.iter().any(|r| r.id.eq_ignore_ascii_case(id)))
+    {
         return Err(LintError::UnknownRule(bad.clone()));
     }
-    let mut report = LintReport { schema: report::SCHEMA, findings: Vec::new(), files_read: 0, errors: Vec::new() };
+    let mut report = LintReport {
+        schema: report::SCHEMA,
+        findings: Vec::new(),
+        files_read: 0,
+        errors: Vec::new(),
+    };
     for path in paths {
         let mut sources = Sources::new(path)?;
         let found = discover(path)?;
@@ -65,7 +74,9 @@ pub fn lint_paths(paths: &[PathBuf], opts: &LintOptions) -> Result<LintReport, L
         let mut plans = 0;
         for json_path in &found.json {
             let explicit = json_path == path;
-            let Ok(text) = std::fs::read_to_string(json_path) else { continue };
+            let Ok(text) = std::fs::read_to_string(json_path) else {
+                continue;
+            };
             let json = match serde_json::from_str::<serde_json::Value>(&text) {
                 Ok(json) if plan::is_plan(&json) => json,
                 // only a file named on the command line must be a plan
@@ -81,7 +92,11 @@ pub fn lint_paths(paths: &[PathBuf], opts: &LintOptions) -> Result<LintReport, L
                 Err(e) => {
                     report.errors.push(FileError {
                         file: sources.rel(json_path),
-                        message: format!("cannot parse JSON at line {}, column {}: {e}", e.line(), e.column()),
+                        message: format!(
+                            "cannot parse JSON at line {}, column {}: {e}",
+                            e.line(),
+                            e.column()
+                        ),
                     });
                     continue;
                 }
@@ -96,14 +111,17 @@ pub fn lint_paths(paths: &[PathBuf], opts: &LintOptions) -> Result<LintReport, L
             return Err(LintError::NothingToLint(path.clone()));
         }
         report.files_read += sources.files.len();
-        report.findings.extend(report::findings(hits, &sources.files));
+        report
+            .findings
+            .extend(report::findings(hits, &sources.files));
     }
     Ok(report)
 }
 
 fn run_rules(config: &model::Config, opts: &LintOptions) -> Vec<report::Hit> {
     let cx = facts::Context::new(config);
-    let selected = |id: &str| opts.select.is_empty() || opts.select.iter().any(|s| s.eq_ignore_ascii_case(id));
+    let selected =
+        |id: &str| opts.select.is_empty() || opts.select.iter().any(|s| s.eq_ignore_ascii_case(id));
     let mut hits = Vec::new();
     for rule in rules::ALL.iter().filter(|r| selected(r.meta.id)) {
         (rule.check)(&cx, &mut hits);
@@ -124,16 +142,27 @@ impl Sources {
             std::io::ErrorKind::NotFound => LintError::NotFound(path.to_path_buf()),
             _ => LintError::Unreadable(path.to_path_buf(), e),
         })?;
-        Ok(Sources { base: path.to_path_buf(), base_is_file: meta.is_file(), files: Vec::new() })
+        Ok(Sources {
+            base: path.to_path_buf(),
+            base_is_file: meta.is_file(),
+            files: Vec::new(),
+        })
     }
 
     fn rel(&self, path: &Path) -> String {
         let rel = if self.base_is_file {
-            path.file_name().map(PathBuf::from).unwrap_or_else(|| path.to_path_buf())
+            path.file_name()
+                .map(PathBuf::from)
+                .unwrap_or_else(|| path.to_path_buf())
         } else {
-            path.strip_prefix(&self.base).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf())
+            path.strip_prefix(&self.base)
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|_| path.to_path_buf())
         };
-        rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+        rel.components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/")
     }
 
     fn add(&mut self, path: &Path, text: String) -> usize {
@@ -149,7 +178,10 @@ impl Sources {
                 Some((idx, self.files[idx].text.as_str()))
             }
             Err(e) => {
-                errors.push(FileError { file: self.rel(path), message: format!("cannot read: {e}") });
+                errors.push(FileError {
+                    file: self.rel(path),
+                    message: format!("cannot read: {e}"),
+                });
                 None
             }
         }
@@ -178,10 +210,15 @@ fn discover(path: &Path) -> Result<Found, LintError> {
 }
 
 fn walk(dir: &Path, found: &mut Found) -> std::io::Result<()> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
     entries.sort();
     for path in entries {
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         if path.is_dir() {
             // provider caches, VCS data and tool folders are not the user's configuration
             if !name.starts_with('.') && name != "node_modules" {
@@ -190,7 +227,11 @@ fn walk(dir: &Path, found: &mut Found) -> std::io::Result<()> {
         } else if hcl::is_tf(&path) {
             found.tf.entry(dir.to_path_buf()).or_default().push(path);
         } else if hcl::is_tfvars(&path) {
-            found.tfvars.entry(dir.to_path_buf()).or_default().push(path);
+            found
+                .tfvars
+                .entry(dir.to_path_buf())
+                .or_default()
+                .push(path);
         } else if name.ends_with(".json") {
             found.json.push(path);
         }

@@ -20,7 +20,11 @@ impl SourceFile {
         let line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
-        SourceFile { rel, text, line_starts }
+        SourceFile {
+            rel,
+            text,
+            line_starts,
+        }
     }
 
     /// 1-based line and column (in characters) of a byte offset.
@@ -28,13 +32,18 @@ impl SourceFile {
         let offset = offset.min(self.text.len());
         let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
         let start = self.line_starts[line - 1];
-        let col = self.text.get(start..offset).map_or(1, |s| s.chars().count() + 1);
+        let col = self
+            .text
+            .get(start..offset)
+            .map_or(1, |s| s.chars().count() + 1);
         (line, col)
     }
 
     /// The text of a 1-based line, without its line break.
     pub fn line(&self, line: usize) -> &str {
-        let Some(&start) = self.line_starts.get(line.wrapping_sub(1)) else { return "" };
+        let Some(&start) = self.line_starts.get(line.wrapping_sub(1)) else {
+            return "";
+        };
         let end = self.line_starts.get(line).map_or(self.text.len(), |&e| e);
         self.text[start..end].trim_end_matches(['\n', '\r'])
     }
@@ -123,7 +132,10 @@ impl Instance {
 
     /// Where an attribute is written, or the block when the attribute is not.
     pub fn site_of(&self, path: &str) -> Site {
-        self.spans.get(path).cloned().unwrap_or_else(|| self.site.clone())
+        self.spans
+            .get(path)
+            .cloned()
+            .unwrap_or_else(|| self.site.clone())
     }
 
     /// Whether this instance is the target of an unknown value that came from `origin`.
@@ -131,13 +143,17 @@ impl Instance {
     pub fn is_origin_of(&self, value: &Value) -> bool {
         let addr = self.block_addr();
         value.origin().is_some_and(|o| {
-            o == addr || (self.kind == Kind::Module && o.strip_prefix(&addr).is_some_and(|r| r.starts_with('.')))
+            o == addr
+                || (self.kind == Kind::Module
+                    && o.strip_prefix(&addr).is_some_and(|r| r.starts_with('.')))
         })
     }
 
     /// The module source of a module call.
     pub fn source(&self) -> Option<String> {
-        (self.kind == Kind::Module).then(|| self.get("source").and_then(Value::as_str)).flatten()
+        (self.kind == Kind::Module)
+            .then(|| self.get("source").and_then(Value::as_str))
+            .flatten()
     }
 }
 
@@ -162,7 +178,10 @@ impl Config {
 
     /// Instances whose block address is where an unknown value came from.
     pub fn origin_of(&self, value: &Value) -> Vec<&Instance> {
-        self.instances.iter().filter(|i| i.is_origin_of(value)).collect()
+        self.instances
+            .iter()
+            .filter(|i| i.is_origin_of(value))
+            .collect()
     }
 }
 

@@ -23,10 +23,16 @@ pub fn load(json: &Json, text: &str, file: usize, dir: &Path) -> Config {
     match json.pointer("/planned_values/root_module") {
         Some(root) => collect_planned(root, &mut raw),
         None => {
-            for change in json.get("resource_changes").and_then(Json::as_array).into_iter().flatten() {
-                let deleted = change.pointer("/change/actions").and_then(Json::as_array).is_some_and(
-                    |a| a.len() == 1 && a[0] == "delete",
-                );
+            for change in json
+                .get("resource_changes")
+                .and_then(Json::as_array)
+                .into_iter()
+                .flatten()
+            {
+                let deleted = change
+                    .pointer("/change/actions")
+                    .and_then(Json::as_array)
+                    .is_some_and(|a| a.len() == 1 && a[0] == "delete");
                 if let (false, Some(after)) = (deleted, change.pointer("/change/after")) {
                     raw.push((change, after));
                 }
@@ -41,12 +47,22 @@ pub fn load(json: &Json, text: &str, file: usize, dir: &Path) -> Config {
 }
 
 fn collect_planned<'a>(module: &'a Json, out: &mut Vec<(&'a Json, &'a Json)>) {
-    for r in module.get("resources").and_then(Json::as_array).into_iter().flatten() {
+    for r in module
+        .get("resources")
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+    {
         if let Some(values) = r.get("values") {
             out.push((r, values));
         }
     }
-    for child in module.get("child_modules").and_then(Json::as_array).into_iter().flatten() {
+    for child in module
+        .get("child_modules")
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+    {
         collect_planned(child, out);
     }
 }
@@ -54,20 +70,37 @@ fn collect_planned<'a>(module: &'a Json, out: &mut Vec<(&'a Json, &'a Json)>) {
 /// For each configured resource (`module.vpc.aws_subnet.public`, no instance keys), the first
 /// resource each attribute refers to.
 fn collect_refs(module: &Json, prefix: &str, out: &mut BTreeMap<String, BTreeMap<String, String>>) {
-    for r in module.get("resources").and_then(Json::as_array).into_iter().flatten() {
-        let Some(address) = r.get("address").and_then(Json::as_str) else { continue };
-        let Some(exprs) = r.get("expressions").and_then(Json::as_object) else { continue };
+    for r in module
+        .get("resources")
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let Some(address) = r.get("address").and_then(Json::as_str) else {
+            continue;
+        };
+        let Some(exprs) = r.get("expressions").and_then(Json::as_object) else {
+            continue;
+        };
         let attrs = exprs
             .iter()
             .filter_map(|(attr, e)| {
                 let refs = e.get("references")?.as_array()?;
-                let target = refs.iter().filter_map(Json::as_str).find_map(resource_of_ref)?;
+                let target = refs
+                    .iter()
+                    .filter_map(Json::as_str)
+                    .find_map(resource_of_ref)?;
                 Some((attr.clone(), target))
             })
             .collect();
         out.insert(format!("{prefix}{address}"), attrs);
     }
-    for (name, call) in module.get("module_calls").and_then(Json::as_object).into_iter().flatten() {
+    for (name, call) in module
+        .get("module_calls")
+        .and_then(Json::as_object)
+        .into_iter()
+        .flatten()
+    {
         if let Some(child) = call.get("module") {
             collect_refs(child, &format!("{prefix}module.{name}."), out);
         }
@@ -77,9 +110,15 @@ fn collect_refs(module: &Json, prefix: &str, out: &mut BTreeMap<String, BTreeMap
 /// The resource, data source or module a reference names: `aws_subnet.public[0].id` ->
 /// `aws_subnet.public`; `var.`/`local.`/`each.` references name none.
 fn resource_of_ref(reference: &str) -> Option<String> {
-    let parts: Vec<&str> = reference.split('.').map(|p| p.split('[').next().unwrap_or(p)).collect();
+    let parts: Vec<&str> = reference
+        .split('.')
+        .map(|p| p.split('[').next().unwrap_or(p))
+        .collect();
     match parts.as_slice() {
-        ["var" | "local" | "each" | "count" | "path" | "self" | "terraform", ..] => None,
+        [
+            "var" | "local" | "each" | "count" | "path" | "self" | "terraform",
+            ..,
+        ] => None,
         ["data", t, n, ..] => Some(format!("data.{t}.{n}")),
         ["module", m, out, ..] => Some(format!("module.{m}.{out}")),
         ["module", m] => Some(format!("module.{m}")),
@@ -107,7 +146,10 @@ fn instance(
         Kind::Data => format!("data.{rtype}.{name}"),
         _ => format!("{rtype}.{name}"),
     };
-    let module_path = address.rfind(&local).map_or("", |i| &address[..i]).to_owned();
+    let module_path = address
+        .rfind(&local)
+        .map_or("", |i| &address[..i])
+        .to_owned();
     let key = match resource.get("index") {
         Some(Json::Number(n)) => n.as_i64().map_or(Key::Unknown, Key::Index),
         Some(Json::String(s)) => Key::Name(s.clone()),
@@ -127,10 +169,18 @@ fn instance(
             .or_insert_with(|| Value::Unknown(Some(format!("{module_path}{target}"))));
     }
     // tags_all includes the provider's default_tags: what AWS will actually see
-    if let Some(all) = attrs.entries.get("tags_all").filter(|v| v.as_obj().is_some()).cloned() {
+    if let Some(all) = attrs
+        .entries
+        .get("tags_all")
+        .filter(|v| v.as_obj().is_some())
+        .cloned()
+    {
         attrs.entries.insert("tags".into(), all);
     }
-    let site = Site { file, span: locate(text, address) };
+    let site = Site {
+        file,
+        span: locate(text, address),
+    };
     Some(Instance {
         kind,
         rtype,
@@ -177,10 +227,22 @@ mod tests {
 
     #[test]
     fn references_name_resources() {
-        assert_eq!(resource_of_ref("aws_subnet.public[0].id").as_deref(), Some("aws_subnet.public"));
-        assert_eq!(resource_of_ref("module.irsa.iam_role_arn").as_deref(), Some("module.irsa.iam_role_arn"));
-        assert_eq!(resource_of_ref("data.aws_iam_policy_document.t.json").as_deref(), Some("data.aws_iam_policy_document.t"));
+        assert_eq!(
+            resource_of_ref("aws_subnet.public[0].id").as_deref(),
+            Some("aws_subnet.public")
+        );
+        assert_eq!(
+            resource_of_ref("module.irsa.iam_role_arn").as_deref(),
+            Some("module.irsa.iam_role_arn")
+        );
+        assert_eq!(
+            resource_of_ref("data.aws_iam_policy_document.t.json").as_deref(),
+            Some("data.aws_iam_policy_document.t")
+        );
         assert_eq!(resource_of_ref("var.x"), None);
-        assert_eq!(strip_keys("module.a[0].module.b[\"x\"]."), "module.a.module.b.");
+        assert_eq!(
+            strip_keys("module.a[0].module.b[\"x\"]."),
+            "module.a.module.b."
+        );
     }
 }

@@ -62,7 +62,12 @@ pub struct Hit {
 
 impl Hit {
     /// A hit on `inst`, pointing at the attribute `at` (or the block when it is not written).
-    pub fn new(meta: &'static RuleMeta, inst: &Instance, at: &str, detail: impl Into<String>) -> Hit {
+    pub fn new(
+        meta: &'static RuleMeta,
+        inst: &Instance,
+        at: &str,
+        detail: impl Into<String>,
+    ) -> Hit {
         Hit {
             meta,
             severity: meta.default_severity,
@@ -70,7 +75,10 @@ impl Hit {
             address: inst.address(),
             block: inst.block_addr(),
             detail: detail.into(),
-            fix: Fix { summary: String::new(), hcl: String::new() },
+            fix: Fix {
+                summary: String::new(),
+                hcl: String::new(),
+            },
         }
     }
 
@@ -80,7 +88,10 @@ impl Hit {
     }
 
     pub fn fix(mut self, summary: impl Into<String>, hcl: impl Into<String>) -> Hit {
-        self.fix = Fix { summary: summary.into(), hcl: hcl.into() };
+        self.fix = Fix {
+            summary: summary.into(),
+            hcl: hcl.into(),
+        };
         self
     }
 }
@@ -89,7 +100,13 @@ impl Hit {
 /// without a tag are one finding), then builds findings with their locations.
 pub fn findings(mut hits: Vec<Hit>, files: &[SourceFile]) -> Vec<Finding> {
     hits.sort_by(|a, b| {
-        (a.meta.id, a.site.key(), &a.block, &a.detail, &a.address).cmp(&(b.meta.id, b.site.key(), &b.block, &b.detail, &b.address))
+        (a.meta.id, a.site.key(), &a.block, &a.detail, &a.address).cmp(&(
+            b.meta.id,
+            b.site.key(),
+            &b.block,
+            &b.detail,
+            &b.address,
+        ))
     });
     let mut groups: Vec<Vec<Hit>> = Vec::new();
     for hit in hits {
@@ -102,9 +119,18 @@ pub fn findings(mut hits: Vec<Hit>, files: &[SourceFile]) -> Vec<Finding> {
             _ => groups.push(vec![hit]),
         }
     }
-    let mut out: Vec<Finding> = groups.into_iter().filter_map(|g| finding(g, files)).collect();
+    let mut out: Vec<Finding> = groups
+        .into_iter()
+        .filter_map(|g| finding(g, files))
+        .collect();
     out.sort_by(|a, b| {
-        (&a.file, a.line, a.column, a.rule, &a.resource).cmp(&(&b.file, b.line, b.column, b.rule, &b.resource))
+        (&a.file, a.line, a.column, a.rule, &a.resource).cmp(&(
+            &b.file,
+            b.line,
+            b.column,
+            b.rule,
+            &b.resource,
+        ))
     });
     out
 }
@@ -123,11 +149,17 @@ fn finding(group: Vec<Hit>, files: &[SourceFile]) -> Option<Finding> {
     let file = files.get(first.site.file)?;
     let (resource, detail) = match group.len() {
         1 => (first.address.clone(), first.detail.clone()),
-        n => (first.block.clone(), format!("({n} instances) {}", first.detail)),
+        n => (
+            first.block.clone(),
+            format!("({n} instances) {}", first.detail),
+        ),
     };
     let (line, column) = file.line_col(first.site.span.start);
     let (end_line, end_column) = file.line_col(first.site.span.end.max(first.site.span.start));
-    let source = (line..=end_line).take(MAX_SNIPPET_LINES).map(|l| file.line(l).to_owned()).collect();
+    let source = (line..=end_line)
+        .take(MAX_SNIPPET_LINES)
+        .map(|l| file.line(l).to_owned())
+        .collect();
     Some(Finding {
         rule: first.meta.id,
         prevents: first.meta.prevents,

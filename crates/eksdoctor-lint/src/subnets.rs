@@ -84,10 +84,23 @@ pub fn subnets<'a>(cx: &Context<'a>) -> Vec<Subnets<'a>> {
     for m in cx.modules(Module::Vpc) {
         let common = m.get("tags").cloned().unwrap_or(Value::Null);
         for (role, list, attr, output) in [
-            (Role::Public, "public_subnets", "public_subnet_tags", "public_subnets"),
-            (Role::Private, "private_subnets", "private_subnet_tags", "private_subnets"),
+            (
+                Role::Public,
+                "public_subnets",
+                "public_subnet_tags",
+                "public_subnets",
+            ),
+            (
+                Role::Private,
+                "private_subnets",
+                "private_subnet_tags",
+                "private_subnets",
+            ),
         ] {
-            let has_subnets = m.get(list).and_then(Value::as_list).is_some_and(|l| !l.is_empty());
+            let has_subnets = m
+                .get(list)
+                .and_then(Value::as_list)
+                .is_some_and(|l| !l.is_empty());
             if !has_subnets {
                 continue;
             }
@@ -95,7 +108,10 @@ pub fn subnets<'a>(cx: &Context<'a>) -> Vec<Subnets<'a>> {
             let mut own = merge(&common, &own_role);
             // per-AZ tags may add anything
             let per_az = format!("{attr}_per_az");
-            if m.get(&per_az).is_some_and(|v| !matches!(v, Value::Null) && v.as_obj().is_none_or(|o| o.open || !o.entries.is_empty())) {
+            if m.get(&per_az).is_some_and(|v| {
+                !matches!(v, Value::Null)
+                    && v.as_obj().is_none_or(|o| o.open || !o.entries.is_empty())
+            }) {
                 own = merge(&own, &Value::unknown());
             }
             let mut tags = merge(&default_tags, &own);
@@ -144,7 +160,8 @@ fn add_ec2_tags(cx: &Context, tags: &mut Value, targets: impl Fn(&Value) -> bool
         }
         match t.get("key").and_then(Value::as_str) {
             Some(key) => {
-                obj.entries.insert(key, t.get("value").cloned().unwrap_or_else(Value::unknown));
+                obj.entries
+                    .insert(key, t.get("value").cloned().unwrap_or_else(Value::unknown));
             }
             None => obj.open = true,
         }
@@ -166,8 +183,16 @@ fn role_of(cx: &Context, subnet: &Instance) -> Option<Role> {
         .collect();
     if associations.is_empty() {
         // the VPC's main route table: private unless this configuration changes it
-        let main_changed = cx.config.resources("aws_main_route_table_association").next().is_some()
-            || cx.config.resources("aws_default_route_table").next().is_some();
+        let main_changed = cx
+            .config
+            .resources("aws_main_route_table_association")
+            .next()
+            .is_some()
+            || cx
+                .config
+                .resources("aws_default_route_table")
+                .next()
+                .is_some();
         return (!main_changed).then_some(Role::Private);
     }
     let mut verdict = Some(Role::Private);
@@ -183,7 +208,12 @@ fn role_of(cx: &Context, subnet: &Instance) -> Option<Role> {
 
 /// Whether a route table (given by a reference to it) has a route to an internet gateway.
 fn routes_to_igw(cx: &Context, table: &Value) -> Option<bool> {
-    let tables: Vec<&Instance> = cx.config.origin_of(table).into_iter().filter(|t| t.rtype == "aws_route_table").collect();
+    let tables: Vec<&Instance> = cx
+        .config
+        .origin_of(table)
+        .into_iter()
+        .filter(|t| t.rtype == "aws_route_table")
+        .collect();
     if tables.is_empty() {
         return None;
     }
@@ -195,7 +225,10 @@ fn routes_to_igw(cx: &Context, table: &Value) -> Option<bool> {
     gateways.extend(
         cx.config
             .resources("aws_route")
-            .filter(|r| r.get("route_table_id").is_some_and(|v| tables.iter().any(|t| t.is_origin_of(v))))
+            .filter(|r| {
+                r.get("route_table_id")
+                    .is_some_and(|v| tables.iter().any(|t| t.is_origin_of(v)))
+            })
             .map(|r| r.get("gateway_id").cloned().unwrap_or(Value::Null)),
     );
     let mut verdict = Some(false);

@@ -173,7 +173,9 @@ impl Value {
                 })
                 .unwrap_or(serde_json::Value::Null),
             Value::String(s) => serde_json::Value::String(s.clone()),
-            Value::List(l) => serde_json::Value::Array(l.iter().filter_map(Value::to_json).collect()),
+            Value::List(l) => {
+                serde_json::Value::Array(l.iter().filter_map(Value::to_json).collect())
+            }
             Value::Obj(o) => serde_json::Value::Object(
                 o.entries
                     .iter()
@@ -193,7 +195,10 @@ impl Value {
             serde_json::Value::String(s) => Value::String(s.clone()),
             serde_json::Value::Array(a) => Value::List(a.iter().map(Value::from_json).collect()),
             serde_json::Value::Object(o) => Value::Obj(Obj {
-                entries: o.iter().map(|(k, v)| (k.clone(), Value::from_json(v))).collect(),
+                entries: o
+                    .iter()
+                    .map(|(k, v)| (k.clone(), Value::from_json(v)))
+                    .collect(),
                 open: false,
             }),
         }
@@ -298,7 +303,10 @@ mod tests {
 
     #[test]
     fn open_objects_do_not_prove_absence() {
-        let open = Value::Obj(Obj { entries: BTreeMap::new(), open: true });
+        let open = Value::Obj(Obj {
+            entries: BTreeMap::new(),
+            open: true,
+        });
         assert!(open.get("a").unwrap().is_unknown());
         assert!(Value::Obj(Obj::default()).get("a").is_none());
     }
@@ -313,8 +321,16 @@ mod tests {
     #[test]
     fn decodes_json_and_yaml() {
         let v = decode_str("clusterName: demo\nserviceAccount:\n  name: lbc\n").unwrap();
-        assert_eq!(v.path(&["serviceAccount", "name"]).and_then(Value::as_str).as_deref(), Some("lbc"));
+        assert_eq!(
+            v.path(&["serviceAccount", "name"])
+                .and_then(Value::as_str)
+                .as_deref(),
+            Some("lbc")
+        );
         let j = decode_str(r#"{"computeType":"Fargate"}"#).unwrap();
-        assert_eq!(j.get("computeType").and_then(Value::as_str).as_deref(), Some("Fargate"));
+        assert_eq!(
+            j.get("computeType").and_then(Value::as_str).as_deref(),
+            Some("Fargate")
+        );
     }
 }

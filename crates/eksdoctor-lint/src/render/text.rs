@@ -42,24 +42,52 @@ pub fn text(report: &LintReport, color: bool) -> String {
         finding(&mut out, f, &st);
     }
     for e in &report.errors {
-        let _ = writeln!(out, "{}: {}: {}\n", "error".style(st.error), e.file.style(st.bold), e.message);
+        let _ = writeln!(
+            out,
+            "{}: {}: {}\n",
+            "error".style(st.error),
+            e.file.style(st.bold),
+            e.message
+        );
     }
-    let count = |s: Severity| report.findings.iter().filter(|f| f.severity == s).count();
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let by_severity: Vec<String> = [
+        (Severity::Error, "error"),
+        (Severity::Warning, "warning"),
+        (Severity::Info, "info"),
+    ]
+    .into_iter()
+    .map(|(s, word)| {
+        (
+            report.findings.iter().filter(|f| f.severity == s).count(),
+            word,
+        )
+    })
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, word)| {
+        if word == "info" {
+            format!("{n} info")
+        } else {
+            plural(n, word)
+        }
+    })
+    .collect();
     let mut summary = if report.findings.is_empty() {
         format!("no findings in {}", plural(report.files_read, "file"))
     } else {
         format!(
-            "{} ({} errors, {} warnings, {} info) in {}",
+            "{} ({}) in {}",
             plural(report.findings.len(), "finding"),
-            count(Severity::Error),
-            count(Severity::Warning),
-            count(Severity::Info),
+            by_severity.join(", "),
             plural(report.files_read, "file")
         )
     };
     if !report.errors.is_empty() {
-        let _ = write!(summary, "; {} could not be read", plural(report.errors.len(), "file"));
+        let _ = write!(
+            summary,
+            "; {} not linted",
+            plural(report.errors.len(), "file")
+        );
     }
     let _ = writeln!(out, "{}", summary.style(st.bold));
     out
@@ -67,27 +95,62 @@ pub fn text(report: &LintReport, color: bool) -> String {
 
 fn finding(out: &mut String, f: &Finding, st: &Styles) {
     let sev = st.severity(f.severity);
-    let _ = writeln!(out, "{}: {}", format!("{}[{}]", f.severity, f.rule).style(sev), f.message.style(st.bold));
+    let _ = writeln!(
+        out,
+        "{}: {}",
+        format!("{}[{}]", f.severity, f.rule).style(sev),
+        f.message.style(st.bold)
+    );
     let width = f.end_line.to_string().len();
     let pad = " ".repeat(width);
-    let _ = writeln!(out, "{pad}{} {}:{}:{}", "-->".style(st.gutter), f.file, f.line, f.column);
+    let _ = writeln!(
+        out,
+        "{pad}{} {}:{}:{}",
+        "-->".style(st.gutter),
+        f.file,
+        f.line,
+        f.column
+    );
     let _ = writeln!(out, "{pad} {}", "|".style(st.gutter));
     if let Some(first) = f.source.first() {
-        let end = if f.end_line == f.line { f.end_column } else { first.chars().count() + 1 };
+        let end = if f.end_line == f.line {
+            f.end_column
+        } else {
+            first.chars().count() + 1
+        };
         let (shown, start_col, end_col) = window(first, f.column, end.max(f.column + 1));
-        let _ = writeln!(out, "{:>width$} {} {shown}", f.line.style(st.gutter), "|".style(st.gutter));
-        let marks = format!("{}{}", " ".repeat(start_col - 1), "^".repeat(end_col - start_col));
+        let _ = writeln!(
+            out,
+            "{:>width$} {} {shown}",
+            f.line.style(st.gutter),
+            "|".style(st.gutter)
+        );
+        let marks = format!(
+            "{}{}",
+            " ".repeat(start_col - 1),
+            "^".repeat(end_col - start_col)
+        );
         let _ = writeln!(out, "{pad} {} {}", "|".style(st.gutter), marks.style(sev));
         for (i, line) in f.source.iter().enumerate().skip(1) {
             let (shown, _, _) = window(line, 1, 2);
-            let _ = writeln!(out, "{:>width$} {} {shown}", (f.line + i).style(st.gutter), "|".style(st.gutter));
+            let _ = writeln!(
+                out,
+                "{:>width$} {} {shown}",
+                (f.line + i).style(st.gutter),
+                "|".style(st.gutter)
+            );
         }
         if f.end_line > f.line + f.source.len() - 1 {
             let _ = writeln!(out, "{pad} {} ...", "|".style(st.gutter));
         }
         let _ = writeln!(out, "{pad} {}", "|".style(st.gutter));
     }
-    let _ = writeln!(out, "{pad} {} prevents: {}", "=".style(st.gutter), f.prevents.join(", "));
+    let _ = writeln!(
+        out,
+        "{pad} {} prevents: {}",
+        "=".style(st.gutter),
+        f.prevents.join(", ")
+    );
     let _ = writeln!(out, "{pad} {} fix: {}", "=".style(st.gutter), f.fix.summary);
     for line in f.fix.hcl.lines() {
         let _ = writeln!(out, "{pad}     {line}");
@@ -107,5 +170,9 @@ fn window(line: &str, start: usize, end: usize) -> (String, usize, usize) {
     let shown: String = chars[from - 1..to - 1].iter().collect();
     let prefix = if from > 1 { "…" } else { "" };
     let offset = prefix.chars().count();
-    (format!("{prefix}{shown}…"), start - from + 1 + offset, end.min(to) - from + 1 + offset)
+    (
+        format!("{prefix}{shown}…"),
+        start - from + 1 + offset,
+        end.min(to) - from + 1 + offset,
+    )
 }

@@ -67,19 +67,27 @@ pub fn check(cx: &Context, out: &mut Vec<Hit>) {
     for s in &all {
         let Some(role) = s.role else { continue };
         // a VPC where some subnet of this kind is tagged (or may be) is fine
-        let same_kind = all.iter().filter(|o| o.vpc == s.vpc && o.role == Some(role));
+        let same_kind = all
+            .iter()
+            .filter(|o| o.vpc == s.vpc && o.role == Some(role));
         if same_kind.clone().any(|o| tagged_or_unknown(o, role)) {
             continue;
         }
-        let Some(tags) = s.tags.as_obj() else { continue };
+        let Some(tags) = s.tags.as_obj() else {
+            continue;
+        };
         let tag = role.tag();
         let attr = s.tags_attr;
         if let Some(wrong) = misspelled_key(tags, tag) {
-            let detail = format!("has the tag key `{wrong}`, but tag keys are case-sensitive: the controller looks for `{tag}`");
-            out.push(Hit::new(&SubnetRoleTagMissing::META, s.inst, attr, detail).fix(
-                format!("spell the key exactly `{tag}`"),
-                format!("\"{tag}\" = \"1\" # instead of \"{wrong}\""),
-            ));
+            let detail = format!(
+                "has the tag key `{wrong}`, but tag keys are case-sensitive: the controller looks for `{tag}`"
+            );
+            out.push(
+                Hit::new(&SubnetRoleTagMissing::META, s.inst, attr, detail).fix(
+                    format!("spell the key exactly `{tag}`"),
+                    format!("\"{tag}\" = \"1\" # instead of \"{wrong}\""),
+                ),
+            );
             continue;
         }
         let severity = match role {
@@ -111,7 +119,10 @@ pub fn check(cx: &Context, out: &mut Vec<Hit>) {
         out.push(
             Hit::new(&SubnetRoleTagMissing::META, s.inst, attr, detail)
                 .severity(severity)
-                .fix(format!("tag the {} subnets with `{tag}` = \"1\"", role.word()), hcl),
+                .fix(
+                    format!("tag the {} subnets with `{tag}` = \"1\"", role.word()),
+                    hcl,
+                ),
         );
     }
 }

@@ -48,7 +48,9 @@ declare_rule! {
 
 pub fn check(cx: &Context, out: &mut Vec<Hit>) {
     for s in subnets(cx) {
-        let Some(tags) = s.own_tags.as_obj() else { continue };
+        let Some(tags) = s.own_tags.as_obj() else {
+            continue;
+        };
         for tag in [ELB_TAG, INTERNAL_ELB_TAG] {
             if let Some(value) = tags.entries.get(tag).filter(|v| is_bad(v)) {
                 out.push(hit(s.inst, s.tags_attr, tag, value));
@@ -57,7 +59,10 @@ pub fn check(cx: &Context, out: &mut Vec<Hit>) {
     }
     for t in cx.config.resources("aws_ec2_tag") {
         let key = t.get("key").and_then(Value::as_str);
-        let Some(tag) = [ELB_TAG, INTERNAL_ELB_TAG].into_iter().find(|k| key.as_deref() == Some(*k)) else {
+        let Some(tag) = [ELB_TAG, INTERNAL_ELB_TAG]
+            .into_iter()
+            .find(|k| key.as_deref() == Some(*k))
+        else {
             continue;
         };
         if let Some(value) = t.get("value").filter(|v| is_bad(v)) {
@@ -75,6 +80,8 @@ fn hit(inst: &Instance, attr: &str, tag: &str, value: &Value) -> Hit {
         "sets `{tag}` to {}, but the controller only matches the values \"1\" and \"\"",
         display(value)
     );
-    Hit::new(&SubnetRoleTagValue::META, inst, attr, detail)
-        .fix(format!("set `{tag}` to \"1\""), format!("\"{tag}\" = \"1\""))
+    Hit::new(&SubnetRoleTagValue::META, inst, attr, detail).fix(
+        format!("set `{tag}` to \"1\""),
+        format!("\"{tag}\" = \"1\""),
+    )
 }

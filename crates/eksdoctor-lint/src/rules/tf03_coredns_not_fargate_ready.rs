@@ -1,4 +1,6 @@
-use crate::facts::{Context, Module, coredns_patches, fargate_selectors, selector_matches};
+use crate::facts::{
+    COREDNS_ADDON_HCL, Context, Module, coredns_patches, fargate_selectors, selector_matches,
+};
 use crate::model::Instance;
 use crate::report::Hit;
 use crate::value::Value;
@@ -73,24 +75,33 @@ pub fn check(cx: &Context, out: &mut Vec<Hit>) {
         check_addon(inst, at, values.as_ref(), out);
     }
     if addons.found.is_empty() && !addons.maybe && coredns_patches(cx.config).is_empty() {
-        let cluster = cx.config.resources("aws_eks_cluster").chain(cx.modules(Module::Eks)).next();
+        let cluster = cx
+            .config
+            .resources("aws_eks_cluster")
+            .chain(cx.modules(Module::Eks))
+            .next();
         if let Some(cluster) = cluster {
             let detail = "is Fargate-only but does not manage the coredns add-on: the CoreDNS that EKS creates with the cluster predates the Fargate profiles and stays Pending";
             out.push(Hit::new(META, cluster, "", detail).severity(Severity::Warning).fix(
                 "manage the coredns add-on with computeType Fargate, created after the Fargate profile",
-                ADDON_HCL,
+                COREDNS_ADDON_HCL,
             ));
         }
     }
 }
 
-const ADDON_HCL: &str = "resource \"aws_eks_addon\" \"coredns\" {\n  cluster_name         = aws_eks_cluster.this.name\n  addon_name           = \"coredns\"\n  configuration_values = jsonencode({ computeType = \"Fargate\" })\n  depends_on           = [aws_eks_fargate_profile.kube_system]\n}";
-
 fn check_profiles(cx: &Context, out: &mut Vec<Hit>) {
-    let Some(selectors) = fargate_selectors(cx) else { return };
-    let coredns = [("k8s-app", "kube-dns"), ("eks.amazonaws.com/component", "coredns")];
-    let matches: Option<Vec<bool>> =
-        selectors.iter().map(|s| selector_matches(s, "kube-system", &coredns)).collect();
+    let Some(selectors) = fargate_selectors(cx) else {
+        return;
+    };
+    let coredns = [
+        ("k8s-app", "kube-dns"),
+        ("eks.amazonaws.com/component", "coredns"),
+    ];
+    let matches: Option<Vec<bool>> = selectors
+        .iter()
+        .map(|s| selector_matches(s, "kube-system", &coredns))
+        .collect();
     if matches.is_none_or(|m| m.iter().any(|x| *x)) {
         return;
     }
@@ -100,7 +111,11 @@ fn check_profiles(cx: &Context, out: &mut Vec<Hit>) {
             let ns = ns.as_str().unwrap_or_default();
             match labels.as_obj().filter(|o| !o.entries.is_empty()) {
                 Some(o) => {
-                    let l: Vec<String> = o.entries.iter().map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default())).collect();
+                    let l: Vec<String> = o
+                        .entries
+                        .iter()
+                        .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default()))
+                        .collect();
                     format!("{ns} ({})", l.join(", "))
                 }
                 None => ns,
@@ -112,7 +127,11 @@ fn check_profiles(cx: &Context, out: &mut Vec<Hit>) {
         .resources("aws_eks_fargate_profile")
         .map(|p| (p, "selector"))
         .chain(cx.modules(Module::FargateProfile).map(|m| (m, "selectors")))
-        .chain(cx.modules(Module::Eks).filter(|m| m.get("fargate_profiles").is_some()).map(|m| (m, "fargate_profiles")))
+        .chain(
+            cx.modules(Module::Eks)
+                .filter(|m| m.get("fargate_profiles").is_some())
+                .map(|m| (m, "fargate_profiles")),
+        )
         .next();
     if let Some((inst, at)) = profile {
         let detail = format!(
@@ -165,11 +184,18 @@ struct Addons<'a> {
 }
 
 fn coredns_addons<'a>(cx: &Context<'a>) -> Addons<'a> {
-    let mut addons = Addons { found: Vec::new(), maybe: false };
+    let mut addons = Addons {
+        found: Vec::new(),
+        maybe: false,
+    };
     for a in cx.config.resources("aws_eks_addon") {
         match a.get("addon_name").and_then(Value::as_str) {
             Some(name) if name == "coredns" => {
-                addons.found.push((a, "configuration_values".into(), a.get("configuration_values").cloned()));
+                addons.found.push((
+                    a,
+                    "configuration_values".into(),
+                    a.get("configuration_values").cloned(),
+                ));
             }
             Some(_) => {}
             None => addons.maybe = true,
@@ -178,7 +204,10 @@ fn coredns_addons<'a>(cx: &Context<'a>) -> Addons<'a> {
     let modules = cx
         .modules(Module::Eks)
         .flat_map(|m| [(m, "cluster_addons"), (m, "addons")])
-        .chain(cx.modules(Module::BlueprintsAddons).map(|m| (m, "eks_addons")));
+        .chain(
+            cx.modules(Module::BlueprintsAddons)
+                .map(|m| (m, "eks_addons")),
+        );
     for (m, key) in modules {
         let Some(map) = m.get(key) else { continue };
         let Some(obj) = map.as_obj() else {
@@ -187,10 +216,14 @@ fn coredns_addons<'a>(cx: &Context<'a>) -> Addons<'a> {
         };
         addons.maybe |= obj.open;
         for (k, v) in &obj.entries {
-            let name = v.get("name").and_then(Value::as_str).unwrap_or_else(|| k.clone());
+            let name = v
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_else(|| k.clone());
             if name == "coredns" {
-                let at = m.spans.contains_key(key).then(|| key.to_owned()).unwrap_or_default();
-                addons.found.push((m, at, v.get("configuration_values").cloned()));
+                addons
+                    .found
+                    .push((m, key.to_owned(), v.get("configuration_values").cloned()));
             }
         }
     }

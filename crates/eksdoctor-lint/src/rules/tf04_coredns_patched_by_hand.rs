@@ -1,4 +1,4 @@
-use crate::facts::{Context, coredns_patches};
+use crate::facts::{COREDNS_ADDON_HCL, Context, coredns_patches};
 use crate::report::Hit;
 use eksdoctor_rule::declare_rule;
 
@@ -55,9 +55,11 @@ pub fn check(cx: &Context, out: &mut Vec<Hit>) {
         let detail = format!(
             "patches CoreDNS with kubectl in a local-exec provisioner (`{seen}`); the coredns add-on overwrites such changes on its next update"
         );
-        out.push(Hit::new(&CorednsPatchedByHand::META, inst, "provisioner", detail).fix(
-            "remove the provisioner and let the coredns add-on run on Fargate",
-            "resource \"aws_eks_addon\" \"coredns\" {\n  cluster_name         = aws_eks_cluster.this.name\n  addon_name           = \"coredns\"\n  configuration_values = jsonencode({ computeType = \"Fargate\" })\n  depends_on           = [aws_eks_fargate_profile.kube_system]\n}",
-        ));
+        out.push(
+            Hit::new(&CorednsPatchedByHand::META, inst, "provisioner", detail).fix(
+                "remove the provisioner and let the coredns add-on run on Fargate",
+                COREDNS_ADDON_HCL,
+            ),
+        );
     }
 }

@@ -62,18 +62,30 @@ pub fn check(cx: &Context, out: &mut Vec<Hit>) {
     if cx.lbc.is_empty() || has_egress(cx) {
         return;
     }
-    let Some(present) = endpoint_services(cx) else { return };
-    let missing: Vec<&str> = NEEDED.into_iter().filter(|n| !present.iter().any(|p| p == n)).collect();
+    let Some(present) = endpoint_services(cx) else {
+        return;
+    };
+    let missing: Vec<&str> = NEEDED
+        .into_iter()
+        .filter(|n| !present.iter().any(|p| p == n))
+        .collect();
     if missing.is_empty() {
         return;
     }
-    for s in subnets(cx).into_iter().filter(|s| s.role == Some(Role::Private)) {
+    for s in subnets(cx)
+        .into_iter()
+        .filter(|s| s.role == Some(Role::Private))
+    {
         let at = if s.is_module() { "private_subnets" } else { "" };
         let detail = format!(
             "is a private subnet with no NAT route and no interface VPC endpoint for {}, so the load balancer controller cannot reach STS, EC2 and ELB",
             missing.join(", ")
         );
-        let list = missing.iter().map(|m| format!("{m:?}")).collect::<Vec<_>>().join(", ");
+        let list = missing
+            .iter()
+            .map(|m| format!("{m:?}"))
+            .collect::<Vec<_>>()
+            .join(", ");
         out.push(Hit::new(&PrivateSubnetsWithoutAwsEgress::META, s.inst, at, detail).fix(
             format!("add interface endpoints for {} (or a NAT gateway)", missing.join(", ")),
             format!(
@@ -89,14 +101,22 @@ fn has_egress(cx: &Context) -> bool {
     if cx.config.resources("aws_nat_gateway").next().is_some() {
         return true;
     }
-    let inline_routes = cx.config.resources("aws_route_table").flat_map(|t| t.get("route").and_then(Value::elements).unwrap_or_default());
-    if cx.config.resources("aws_route").any(|r| routes_out(&r.attrs))
+    let inline_routes = cx
+        .config
+        .resources("aws_route_table")
+        .flat_map(|t| t.get("route").and_then(Value::elements).unwrap_or_default());
+    if cx
+        .config
+        .resources("aws_route")
+        .any(|r| routes_out(&r.attrs))
         || inline_routes.filter_map(Value::as_obj).any(routes_out)
     {
         return true;
     }
     cx.config.module_calls().any(|m| match module_kind(m) {
-        Some(Module::Vpc) => m.get("enable_nat_gateway").is_some_and(|v| v.as_bool() != Some(false)),
+        Some(Module::Vpc) => m
+            .get("enable_nat_gateway")
+            .is_some_and(|v| v.as_bool() != Some(false)),
         Some(Module::Other) => {
             let text = format!("{} {}", m.name, m.source().unwrap_or_default()).to_lowercase();
             text.contains("nat") || text.contains("transit")
@@ -107,9 +127,14 @@ fn has_egress(cx: &Context) -> bool {
 
 /// A route through a NAT gateway, transit gateway, instance or network interface.
 fn routes_out(route: &Obj) -> bool {
-    ["nat_gateway_id", "transit_gateway_id", "network_interface_id", "instance_id"]
-        .iter()
-        .any(|k| route.get(k).is_some_and(|v| !matches!(v, Value::Null)))
+    [
+        "nat_gateway_id",
+        "transit_gateway_id",
+        "network_interface_id",
+        "instance_id",
+    ]
+    .iter()
+    .any(|k| route.get(k).is_some_and(|v| !matches!(v, Value::Null)))
 }
 
 /// Services with a VPC endpoint (`sts`, `ec2`, ...); `None` when some endpoint's service
@@ -120,9 +145,16 @@ fn endpoint_services(cx: &Context) -> Option<Vec<String>> {
     for e in cx.config.resources("aws_vpc_endpoint") {
         out.push(last(e.get("service_name")?.as_partial_str()?)?);
     }
-    for m in cx.config.module_calls().filter(|m| module_kind(m) == Some(Module::VpcEndpoints)) {
+    for m in cx
+        .config
+        .module_calls()
+        .filter(|m| module_kind(m) == Some(Module::VpcEndpoints))
+    {
         for e in m.get("endpoints")?.elements()? {
-            let service = e.get("service").or_else(|| e.get("service_name"))?.as_partial_str()?;
+            let service = e
+                .get("service")
+                .or_else(|| e.get("service_name"))?
+                .as_partial_str()?;
             out.push(last(service)?);
         }
     }

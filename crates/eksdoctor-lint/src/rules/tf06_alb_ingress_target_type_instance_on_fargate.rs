@@ -1,6 +1,6 @@
 use crate::facts::Context;
 use crate::report::Hit;
-use eksdoctor_rule::{Severity, declare_rule};
+use eksdoctor_rule::declare_rule;
 
 declare_rule! {
     /// ## What it does
@@ -66,11 +66,17 @@ pub fn check(cx: &Context, out: &mut Vec<Hit>) {
             ),
             _ => continue,
         };
-        out.push(Hit::new(&AlbIngressTargetTypeInstanceOnFargate::META, ing.inst, ing.at, detail)
-            .severity(Severity::Error)
+        out.push(
+            Hit::new(
+                &AlbIngressTargetTypeInstanceOnFargate::META,
+                ing.inst,
+                &ing.at,
+                detail,
+            )
             .fix(
                 "register pods as IP targets",
                 format!("\"{ANNOTATION}\" = \"ip\""),
-            ));
+            ),
+        );
     }
 }

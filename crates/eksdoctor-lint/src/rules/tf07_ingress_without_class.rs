@@ -50,7 +50,16 @@ declare_rule! {
 }
 
 /// Charts of other ingress controllers: with one of them here, a class-less Ingress may be theirs.
-const OTHER_CONTROLLERS: &[&str] = &["nginx", "traefik", "kong", "haproxy", "contour", "istio", "ambassador", "emissary"];
+const OTHER_CONTROLLERS: &[&str] = &[
+    "nginx",
+    "traefik",
+    "kong",
+    "haproxy",
+    "contour",
+    "istio",
+    "ambassador",
+    "emissary",
+];
 
 pub fn check(cx: &Context, out: &mut Vec<Hit>) {
     if has_other_controller(cx) || has_default_class(cx) {
@@ -58,20 +67,24 @@ pub fn check(cx: &Context, out: &mut Vec<Hit>) {
     }
     for ing in &cx.ingresses {
         let annotated = ing.annotation("kubernetes.io/ingress.class").is_some();
-        if annotated || !matches!(ing.class, Value::Null) || ing.annotations.as_obj().is_none_or(|o| o.open) {
+        if annotated
+            || !matches!(ing.class, Value::Null)
+            || ing.annotations.as_obj().is_none_or(|o| o.open)
+        {
             continue;
         }
-        let alb_annotations = ing
-            .annotations
-            .as_obj()
-            .is_some_and(|o| o.entries.keys().any(|k| k.starts_with("alb.ingress.kubernetes.io/")));
+        let alb_annotations = ing.annotations.as_obj().is_some_and(|o| {
+            o.entries
+                .keys()
+                .any(|k| k.starts_with("alb.ingress.kubernetes.io/"))
+        });
         if cx.lbc.is_empty() && !alb_annotations {
             continue;
         }
-        let (attr, hcl) = if ing.at == "metadata" {
+        let (attr, hcl) = if ing.at.starts_with("metadata") {
             ("spec", "ingress_class_name = \"alb\"")
         } else {
-            (ing.at, "ingressClassName: alb")
+            (ing.at.as_str(), "ingressClassName: alb")
         };
         let detail = "has no ingress class (no ingress_class_name, no kubernetes.io/ingress.class annotation) and no IngressClass here is the default, so the load balancer controller ignores it";
         out.push(
@@ -93,14 +106,21 @@ fn has_other_controller(cx: &Context) -> bool {
 
 /// A default IngressClass here (or one that might be: unknown annotations).
 fn has_default_class(cx: &Context) -> bool {
-    let chart_default = cx.lbc.iter().any(|l| match l.values.lookup(&["ingressClassConfig", "default"]) {
-        crate::helm::Found::Set(v) => v.as_bool() != Some(false),
-        crate::helm::Found::Absent => false,
-        crate::helm::Found::Unknown => true,
-    });
+    let chart_default =
+        cx.lbc.iter().any(
+            |l| match l.values.lookup(&["ingressClassConfig", "default"]) {
+                crate::helm::Found::Set(v) => v.as_bool() != Some(false),
+                crate::helm::Found::Absent => false,
+                crate::helm::Found::Unknown => true,
+            },
+        );
     chart_default
         || cx.ingress_classes().iter().any(|(_, c)| {
-            match c.path(&["metadata", "annotations", "ingressclass.kubernetes.io/is-default-class"]) {
+            match c.path(&[
+                "metadata",
+                "annotations",
+                "ingressclass.kubernetes.io/is-default-class",
+            ]) {
                 Some(v) => v.as_bool() != Some(false),
                 None => false,
             }

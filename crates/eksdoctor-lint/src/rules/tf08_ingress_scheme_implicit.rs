@@ -61,30 +61,45 @@ pub fn check(cx: &Context, out: &mut Vec<Hit>) {
     let zones = public_zones(cx);
     let only_public_tagged = only_public_subnets_tagged(cx);
     for ing in cx.ingresses.iter().filter(|i| cx.is_alb(i)) {
-        if ing.annotation(SCHEME).is_some() || ing.annotations.as_obj().is_none_or(|o| o.open) || group_sets_scheme(cx, ing) {
+        if ing.annotation(SCHEME).is_some()
+            || ing.annotations.as_obj().is_none_or(|o| o.open)
+            || group_sets_scheme(cx, ing)
+        {
             continue;
         }
         let public_host = ing.hosts.iter().filter_map(Value::as_str).find_map(|h| {
-            zones.iter().find(|z| h == **z || h.ends_with(&format!(".{z}"))).map(|z| (h.clone(), z.clone()))
+            zones
+                .iter()
+                .find(|z| h == **z || h.ends_with(&format!(".{z}")))
+                .map(|z| (h.clone(), z.clone()))
         });
         let why = match (public_host, only_public_tagged) {
             (Some((host, zone)), _) => format!("host `{host}` is in the public zone `{zone}`"),
             (None, true) => "only public subnets are tagged for load balancers".to_owned(),
             (None, false) => continue,
         };
-        let detail = format!("has no `{SCHEME}` annotation, so the controller builds an internal ALB (the default scheme), although {why}");
+        let detail = format!(
+            "has no `{SCHEME}` annotation, so the controller builds an internal ALB (the default scheme), although {why}"
+        );
         out.push(
-            Hit::new(&IngressSchemeImplicit::META, ing.inst, ing.at, detail)
-                .fix("make the ALB internet-facing", format!("\"{SCHEME}\" = \"internet-facing\"")),
+            Hit::new(&IngressSchemeImplicit::META, ing.inst, &ing.at, detail).fix(
+                "make the ALB internet-facing",
+                format!("\"{SCHEME}\" = \"internet-facing\""),
+            ),
         );
     }
 }
 
 fn group_sets_scheme(cx: &Context, ing: &Ingress) -> bool {
-    let Some(group) = ing.annotation(GROUP) else { return false };
-    let Some(group) = group.as_str() else { return true };
+    let Some(group) = ing.annotation(GROUP) else {
+        return false;
+    };
+    let Some(group) = group.as_str() else {
+        return true;
+    };
     cx.ingresses.iter().any(|other| {
-        other.annotation(GROUP).and_then(Value::as_str).as_deref() == Some(group.as_str()) && other.annotation(SCHEME).is_some()
+        other.annotation(GROUP).and_then(Value::as_str).as_deref() == Some(group.as_str())
+            && other.annotation(SCHEME).is_some()
     })
 }
 
@@ -95,8 +110,12 @@ fn public_zones(cx: &Context) -> Vec<String> {
         .iter()
         .filter(|i| i.rtype == "aws_route53_zone")
         .filter(|z| match z.kind {
-            Kind::Resource => z.get("vpc").is_none_or(|v| matches!(v, Value::Null) || v.as_list().is_some_and(|l| l.is_empty())),
-            Kind::Data => z.get("private_zone").is_none_or(|p| p.as_bool() == Some(false) || matches!(p, Value::Null)),
+            Kind::Resource => z.get("vpc").is_none_or(|v| {
+                matches!(v, Value::Null) || v.as_list().is_some_and(|l| l.is_empty())
+            }),
+            Kind::Data => z
+                .get("private_zone")
+                .is_none_or(|p| p.as_bool() == Some(false) || matches!(p, Value::Null)),
             _ => false,
         })
         .filter_map(|z| z.get("name").and_then(Value::as_str))
@@ -107,7 +126,13 @@ fn public_zones(cx: &Context) -> Vec<String> {
 /// Some subnet carries the public role tag, none the internal one, and all tags are known.
 fn only_public_subnets_tagged(cx: &Context) -> bool {
     let all = subnets(cx);
-    let tags: Option<Vec<_>> = all.iter().map(|s| s.tags.as_obj().filter(|o| !o.open)).collect();
+    let tags: Option<Vec<_>> = all
+        .iter()
+        .map(|s| s.tags.as_obj().filter(|o| !o.open))
+        .collect();
     let Some(tags) = tags else { return false };
-    tags.iter().any(|t| t.entries.contains_key(ELB_TAG)) && !tags.iter().any(|t| t.entries.contains_key(INTERNAL_ELB_TAG))
+    tags.iter().any(|t| t.entries.contains_key(ELB_TAG))
+        && !tags
+            .iter()
+            .any(|t| t.entries.contains_key(INTERNAL_ELB_TAG))
 }

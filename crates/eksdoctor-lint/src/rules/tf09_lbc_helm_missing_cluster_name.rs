@@ -1,4 +1,5 @@
 use crate::facts::{Context, is_set};
+use crate::helm::Found;
 use crate::report::Hit;
 use eksdoctor_rule::declare_rule;
 
@@ -51,13 +52,23 @@ declare_rule! {
 
 pub fn check(cx: &Context, out: &mut Vec<Hit>) {
     for lbc in cx.lbc.iter().filter(|l| !l.by_blueprints) {
-        if is_set(&lbc.values.lookup(&["clusterName"])) {
+        let found = lbc.values.lookup(&["clusterName"]);
+        if is_set(&found) {
             continue;
         }
-        let detail = "installs the AWS Load Balancer Controller without a `clusterName` value; the controller does not start without it";
-        out.push(Hit::new(&LbcHelmMissingClusterName::META, lbc.inst, "chart", detail).fix(
-            "set clusterName to the EKS cluster's name",
-            "set {\n  name  = \"clusterName\"\n  value = aws_eks_cluster.this.name\n}",
-        ));
+        let detail = match found {
+            Found::Set(_) => {
+                "installs the AWS Load Balancer Controller with an empty `clusterName`; the controller does not start without it"
+            }
+            _ => {
+                "installs the AWS Load Balancer Controller without a `clusterName` value; the controller does not start without it"
+            }
+        };
+        out.push(
+            Hit::new(&LbcHelmMissingClusterName::META, lbc.inst, "chart", detail).fix(
+                "set clusterName to the EKS cluster's name",
+                "set {\n  name  = \"clusterName\"\n  value = aws_eks_cluster.this.name\n}",
+            ),
+        );
     }
 }

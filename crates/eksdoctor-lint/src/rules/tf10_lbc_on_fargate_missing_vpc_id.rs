@@ -59,9 +59,11 @@ pub fn check(cx: &Context, out: &mut Vec<Hit>) {
             continue;
         }
         let detail = "installs the AWS Load Balancer Controller on a Fargate-only cluster without a `vpcId` value; on Fargate there is no instance metadata to read it from";
-        out.push(Hit::new(&LbcOnFargateMissingVpcId::META, lbc.inst, "chart", detail).fix(
-            "set vpcId to the cluster's VPC",
-            "set {\n  name  = \"vpcId\"\n  value = aws_vpc.main.id\n}",
-        ));
+        out.push(
+            Hit::new(&LbcOnFargateMissingVpcId::META, lbc.inst, "chart", detail).fix(
+                "set vpcId to the cluster's VPC",
+                "set {\n  name  = \"vpcId\"\n  value = aws_vpc.main.id\n}",
+            ),
+        );
     }
 }

@@ -59,12 +59,24 @@ const ROLE_ARN: &str = "eks.amazonaws.com/role-arn";
 
 pub fn check(cx: &Context, out: &mut Vec<Hit>) {
     for lbc in cx.lbc.iter().filter(|l| !l.by_blueprints) {
-        let Some((namespace, name)) = service_account(lbc) else { continue };
-        let Some(role) = role_arn(cx, lbc, &namespace, &name) else { continue };
+        let Some((namespace, name)) = service_account(lbc) else {
+            continue;
+        };
+        let Some(role) = role_arn(cx, lbc, &namespace, &name) else {
+            continue;
+        };
         let subject = format!("system:serviceaccount:{namespace}:{name}");
         for (inst, at, subjects) in trusts(cx, &role) {
-            let Some(subjects) = subjects.filter(|s| !s.is_empty()) else { continue };
-            if subjects.iter().any(|(like, s)| if *like { glob_match(s, &subject) } else { *s == subject }) {
+            let Some(subjects) = subjects.filter(|s| !s.is_empty()) else {
+                continue;
+            };
+            if subjects.iter().any(|(like, s)| {
+                if *like {
+                    glob_match(s, &subject)
+                } else {
+                    *s == subject
+                }
+            }) {
                 continue;
             }
             let seen: Vec<&str> = subjects.iter().map(|(_, s)| s.as_str()).collect();
@@ -73,14 +85,24 @@ pub fn check(cx: &Context, out: &mut Vec<Hit>) {
                 lbc.inst.address(),
                 seen.join("`, `")
             );
+            let by_document = inst
+                .get("assume_role_policy")
+                .and_then(Value::origin)
+                .is_some_and(|o| o.contains("data.aws_iam_policy_document."));
             let hcl = if inst.kind == Kind::Module {
                 format!("namespace_service_accounts = [\"{namespace}:{name}\"]")
+            } else if by_document {
+                format!(
+                    "condition {{\n  test     = \"StringEquals\"\n  variable = \"${{<oidc provider>}}:sub\"\n  values   = [\"{subject}\"]\n}}"
+                )
             } else {
-                format!("\"${{oidc_provider}}:sub\" = \"{subject}\"")
+                format!("\"${{<oidc provider>}}:sub\" = \"{subject}\"")
             };
             out.push(
-                Hit::new(&IrsaTrustSubjectMismatch::META, inst, &at, detail)
-                    .fix(format!("trust `{subject}` (or rename the service account)"), hcl),
+                Hit::new(&IrsaTrustSubjectMismatch::META, inst, &at, detail).fix(
+                    format!("trust `{subject}` (or rename the service account)"),
+                    hcl,
+                ),
             );
         }
     }
@@ -100,7 +122,11 @@ fn service_account(lbc: &Lbc) -> Option<(String, String)> {
             Found::Unknown => return None,
             Found::Absent => {
                 let release = lbc.inst.get("name")?.as_str()?;
-                if release.contains(LBC_CHART) { release } else { format!("{release}-{LBC_CHART}") }
+                if release.contains(LBC_CHART) {
+                    release
+                } else {
+                    format!("{release}-{LBC_CHART}")
+                }
             }
         },
     };
@@ -115,7 +141,10 @@ fn role_arn(cx: &Context, lbc: &Lbc, namespace: &str, name: &str) -> Option<Valu
         Found::Unknown => return None,
     };
     if created {
-        return match lbc.values.lookup(&["serviceAccount", "annotations", ROLE_ARN]) {
+        return match lbc
+            .values
+            .lookup(&["serviceAccount", "annotations", ROLE_ARN])
+        {
             Found::Set(v) => Some(v),
             _ => None,
         };
@@ -123,11 +152,20 @@ fn role_arn(cx: &Context, lbc: &Lbc, namespace: &str, name: &str) -> Option<Valu
     cx.config
         .instances
         .iter()
-        .filter(|i| matches!(i.rtype.as_str(), "kubernetes_service_account_v1" | "kubernetes_service_account"))
+        .filter(|i| {
+            matches!(
+                i.rtype.as_str(),
+                "kubernetes_service_account_v1" | "kubernetes_service_account"
+            )
+        })
         .filter_map(|sa| sa.get("metadata").and_then(Value::first_block))
         .find(|m| {
             m.get("name").and_then(Value::as_str).as_deref() == Some(name)
-                && m.get("namespace").and_then(Value::as_str).as_deref().unwrap_or("default") == namespace
+                && m.get("namespace")
+                    .and_then(Value::as_str)
+                    .as_deref()
+                    .unwrap_or("default")
+                    == namespace
         })
         .and_then(|m| m.path(&["annotations", ROLE_ARN]).cloned())
 }
@@ -139,10 +177,14 @@ type Subjects = Vec<(bool, String)>;
 /// they cannot be known).
 fn trusts<'a>(cx: &Context<'a>, arn: &Value) -> Vec<(&'a Instance, String, Option<Subjects>)> {
     let mut out = Vec::new();
-    let Some(origin) = arn.origin() else { return out };
+    let Some(origin) = arn.origin() else {
+        return out;
+    };
     for inst in cx.config.origin_of(arn) {
         match (inst.kind, inst.rtype.as_str()) {
-            (Kind::Resource, "aws_iam_role") => out.push((inst, "assume_role_policy".into(), role_subjects(cx, inst))),
+            (Kind::Resource, "aws_iam_role") => {
+                out.push((inst, "assume_role_policy".into(), role_subjects(cx, inst)))
+            }
             (Kind::Module, _) if module_kind(inst) == Some(Module::Irsa) => {
                 out.push((inst, "oidc_providers".into(), module_subjects(inst)));
             }
@@ -150,9 +192,16 @@ fn trusts<'a>(cx: &Context<'a>, arn: &Value) -> Vec<(&'a Instance, String, Optio
         }
     }
     // a role inside a module: followed local modules and plans list its resources
-    let module_prefix = origin.strip_prefix("module.").and_then(|rest| rest.split('.').next()).map(|m| format!("module.{m}"));
+    let module_prefix = origin
+        .strip_prefix("module.")
+        .and_then(|rest| rest.split('.').next())
+        .map(|m| format!("module.{m}"));
     if let Some(prefix) = module_prefix.filter(|_| out.is_empty()) {
-        for role in cx.config.resources("aws_iam_role").filter(|r| r.module_path.starts_with(&format!("{prefix}."))) {
+        for role in cx
+            .config
+            .resources("aws_iam_role")
+            .filter(|r| r.module_path.starts_with(&format!("{prefix}.")))
+        {
             out.push((role, "assume_role_policy".into(), role_subjects(cx, role)));
         }
     }
@@ -161,8 +210,15 @@ fn trusts<'a>(cx: &Context<'a>, arn: &Value) -> Vec<(&'a Instance, String, Optio
 
 fn role_subjects(cx: &Context, role: &Instance) -> Option<Subjects> {
     let policy = role.get("assume_role_policy")?;
-    if let Some(origin) = policy.origin().filter(|o| o.contains("data.aws_iam_policy_document.")) {
-        let docs: Vec<&Instance> = cx.config.of(Kind::Data, "aws_iam_policy_document").filter(|d| d.block_addr() == origin).collect();
+    if let Some(origin) = policy
+        .origin()
+        .filter(|o| o.contains("data.aws_iam_policy_document."))
+    {
+        let docs: Vec<&Instance> = cx
+            .config
+            .of(Kind::Data, "aws_iam_policy_document")
+            .filter(|d| d.block_addr() == origin)
+            .collect();
         let mut out = Vec::new();
         for doc in docs {
             out.extend(document_subjects(doc)?);
@@ -180,11 +236,17 @@ fn json_subjects(policy: &Value) -> Option<Subjects> {
     };
     let mut out = Vec::new();
     for st in &statements {
-        let Some(conditions) = st.get("Condition") else { continue };
+        let Some(conditions) = st.get("Condition") else {
+            continue;
+        };
         for (test, cond) in &conditions.as_obj()?.entries {
             for (key, values) in &cond.as_obj()?.entries {
                 if key.ends_with(":sub") {
-                    out.extend(strings(values)?.into_iter().map(|s| (test.contains("Like"), s)));
+                    out.extend(
+                        strings(values)?
+                            .into_iter()
+                            .map(|s| (test.contains("Like"), s)),
+                    );
                 }
             }
         }
@@ -196,7 +258,11 @@ fn json_subjects(policy: &Value) -> Option<Subjects> {
 fn document_subjects(doc: &Instance) -> Option<Subjects> {
     let mut out = Vec::new();
     for st in doc.get("statement")?.elements()? {
-        for c in st.get("condition").and_then(Value::elements).unwrap_or_default() {
+        for c in st
+            .get("condition")
+            .and_then(Value::elements)
+            .unwrap_or_default()
+        {
             let variable = c.get("variable")?.as_partial_str()?;
             if variable.ends_with(":sub") {
                 let like = c.get("test")?.as_str()?.contains("Like");
@@ -217,7 +283,10 @@ fn module_subjects(module: &Instance) -> Option<Subjects> {
     for provider in module.get("oidc_providers")?.elements()? {
         for sa in strings(provider.get("namespace_service_accounts")?)? {
             let (ns, name) = sa.split_once(':')?;
-            out.push((like || sa.contains('*'), format!("system:serviceaccount:{ns}:{name}")));
+            out.push((
+                like || sa.contains('*'),
+                format!("system:serviceaccount:{ns}:{name}"),
+            ));
         }
     }
     Some(out)
