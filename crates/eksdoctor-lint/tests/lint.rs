@@ -285,7 +285,7 @@ fn select_runs_only_the_named_rules() {
         select: vec!["tf-02".into()],
     };
     assert!(
-        lint_paths(&[path.clone()], &opts)
+        lint_paths(std::slice::from_ref(&path), &opts)
             .unwrap()
             .findings
             .is_empty()
