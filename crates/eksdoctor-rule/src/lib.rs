@@ -186,15 +186,28 @@ mod tests {
         assert_eq!(doc_problems(&Complete::META), Vec::<String>::new());
         assert_eq!(Complete::META.prevents, &["SUB-01"]);
         assert_eq!(Complete::META.family(), "T");
-        assert!(Complete::META.docs_markdown().starts_with("## What it does\na\n"));
+        assert!(
+            Complete::META
+                .docs_markdown()
+                .starts_with("## What it does\na\n")
+        );
     }
 
     #[test]
     fn broken_docs_are_reported() {
         let problems = doc_problems(&Broken::META);
-        assert!(problems.iter().any(|p| p.contains("out of order")), "{problems:?}");
-        assert!(problems.iter().any(|p| p.contains("`## Evidence`")), "{problems:?}");
-        assert!(problems.iter().any(|p| p.contains("lowercase")), "{problems:?}");
+        assert!(
+            problems.iter().any(|p| p.contains("out of order")),
+            "{problems:?}"
+        );
+        assert!(
+            problems.iter().any(|p| p.contains("`## Evidence`")),
+            "{problems:?}"
+        );
+        assert!(
+            problems.iter().any(|p| p.contains("lowercase")),
+            "{problems:?}"
+        );
     }
 
     #[test]

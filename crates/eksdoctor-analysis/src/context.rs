@@ -1,0 +1,494 @@
+//! Facts derived once from the snapshot and shared by every rule: the load balancer controller
+//! and its version, how each Ingress resolves its class, CoreDNS, and the controller's error
+//! messages from events and logs.
+
+use crate::bundle::Kind;
+use crate::finding::{Evidence, EvidenceSource};
+use crate::logs::readable;
+use crate::model::k8s::{Ingress, IngressClass, Pod, Workload};
+use crate::snapshot::{Input, Snapshot};
+use std::collections::BTreeMap;
+
+pub const ALB_CONTROLLER: &str = "ingress.k8s.aws/alb";
+pub const AUTO_MODE_ALB_CONTROLLER: &str = "eks.amazonaws.com/alb";
+pub const CLASS_ANNOTATION: &str = "kubernetes.io/ingress.class";
+pub const SCHEME_ANNOTATION: &str = "alb.ingress.kubernetes.io/scheme";
+pub const TARGET_TYPE_ANNOTATION: &str = "alb.ingress.kubernetes.io/target-type";
+pub const SUBNETS_ANNOTATION: &str = "alb.ingress.kubernetes.io/subnets";
+pub const GROUP_ANNOTATION: &str = "alb.ingress.kubernetes.io/group.name";
+pub const FARGATE_TAINT: &str = "eks.amazonaws.com/compute-type";
+/// Normal ALB provisioning takes 2-5 minutes; younger Ingresses without an address are waiting.
+pub const PROVISIONING_WINDOW_SECS: i64 = 5 * 60;
+
+/// An LBC release, from its image tag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Version {
+    pub major: u32,
+    pub minor: u32,
+    pub patch: u32,
+}
+
+impl Version {
+    pub const fn new(major: u32, minor: u32, patch: u32) -> Version {
+        Version {
+            major,
+            minor,
+            patch,
+        }
+    }
+    /// `v2.8.1`, `2.13.0`, `v2.7.1-eksbuild.1` -> a version; anything else -> `None`.
+    pub fn parse(tag: &str) -> Option<Version> {
+        let tag = tag.strip_prefix('v').unwrap_or(tag);
+        let core = tag.split(['-', '+']).next()?;
+        let mut parts = core.split('.').map(|p| p.parse::<u32>().ok());
+        Some(Version::new(
+            parts.next()??,
+            parts.next()??,
+            parts.next().flatten().unwrap_or(0),
+        ))
+    }
+}
+
+impl std::fmt::Display for Version {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "v{}.{}.{}", self.major, self.minor, self.patch)
+    }
+}
+
+/// The AWS Load Balancer Controller as deployed in the cluster.
+#[derive(Debug)]
+pub struct Controller<'s> {
+    pub deployment: &'s Workload,
+    pub pods: Vec<&'s Pod>,
+    pub image: String,
+    pub version: Option<Version>,
+    /// The legacy v1 `aws-alb-ingress-controller` (end of life).
+    pub legacy_v1: bool,
+    /// `--flag=value` arguments of the controller container.
+    pub args: BTreeMap<String, String>,
+}
+
+impl Controller<'_> {
+    pub fn namespace(&self) -> &str {
+        self.deployment.metadata.namespace()
+    }
+    pub fn name(&self) -> &str {
+        &self.deployment.metadata.name
+    }
+    pub fn arg(&self, flag: &str) -> Option<&str> {
+        self.args.get(flag).map(String::as_str)
+    }
+    /// The class the controller claims through the annotation (`--ingress-class`, default `alb`).
+    pub fn ingress_class(&self) -> &str {
+        self.arg("ingress-class")
+            .filter(|c| !c.is_empty())
+            .unwrap_or("alb")
+    }
+    /// From v2.13.0 the controller falls back to route tables when no subnet has the role tag.
+    pub fn discovers_by_reachability(&self) -> bool {
+        self.version.is_some_and(|v| v >= Version::new(2, 13, 0))
+            && !self
+                .arg("feature-gates")
+                .is_some_and(|g| g.contains("SubnetDiscoveryByReachability=false"))
+    }
+    /// v2.0.0 - v2.1.1 required `kubernetes.io/cluster/<name>` on every subnet.
+    pub fn requires_cluster_tag(&self) -> bool {
+        self.version.is_some_and(|v| v < Version::new(2, 1, 2))
+    }
+    pub fn service_account(&self) -> &str {
+        self.deployment
+            .spec
+            .template
+            .spec
+            .service_account_name
+            .as_deref()
+            .unwrap_or("default")
+    }
+    pub fn version_text(&self) -> String {
+        self.version
+            .map_or_else(|| "an unknown version".to_owned(), |v| v.to_string())
+    }
+}
+
+fn image_tag(image: &str) -> Option<&str> {
+    let (_, tag) = image.rsplit_once(':')?;
+    (!tag.contains('/')).then_some(tag)
+}
+
+fn is_lbc_image(image: &str) -> bool {
+    image.contains("aws-load-balancer-controller") || image.contains("aws-alb-ingress-controller")
+}
+
+/// How an Ingress picks its controller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClassSource {
+    /// `kubernetes.io/ingress.class` annotation (wins over `ingressClassName`).
+    Annotation(String),
+    /// `spec.ingressClassName`.
+    ClassName(String),
+    /// No class of its own; the cluster's default IngressClass applies.
+    Default(String),
+    /// No class and no default IngressClass: no controller claims it.
+    None,
+    /// No class of its own, and IngressClasses were not collected: cannot tell.
+    Unknown,
+}
+
+#[derive(Debug)]
+pub struct IngressView<'s> {
+    pub ingress: &'s Ingress,
+    pub class: ClassSource,
+    /// The controller of the resolved IngressClass, when the class object was collected.
+    pub controller: Option<String>,
+    /// Reconciled by an ALB controller (the LBC, or EKS Auto Mode's).
+    pub is_alb: bool,
+    /// Scheme from the annotation, if set (`None` means the controller default, `internal`).
+    pub scheme_annotation: Option<String>,
+}
+
+impl IngressView<'_> {
+    pub fn namespace(&self) -> &str {
+        self.ingress.metadata.namespace()
+    }
+    pub fn name(&self) -> &str {
+        &self.ingress.metadata.name
+    }
+    pub fn annotation(&self, key: &str) -> Option<&str> {
+        self.ingress.metadata.annotation(key)
+    }
+    /// The effective scheme: the annotation, else the controller default `internal`.
+    pub fn scheme(&self) -> &str {
+        self.scheme_annotation.as_deref().unwrap_or("internal")
+    }
+    pub fn role_tag(&self) -> &'static str {
+        if self.scheme() == "internet-facing" {
+            "kubernetes.io/role/elb"
+        } else {
+            "kubernetes.io/role/internal-elb"
+        }
+    }
+    pub fn group(&self) -> Option<&str> {
+        self.annotation(GROUP_ANNOTATION)
+    }
+}
+
+/// An error or warning the controller reported: a Warning event or an error-like log line.
+#[derive(Debug, Clone)]
+pub struct Message {
+    /// Readable text (a JSON log line's `msg: error`, unescaped).
+    pub text: String,
+    pub source: EvidenceSource,
+    /// Where it is: `events/Ingress/ns/name (FailedBuildModel)` or `logs/...log:17`.
+    pub reference: String,
+    /// The Ingress (namespace, name) or IngressGroup (``, group) the message is about.
+    pub object: Option<(String, String)>,
+    /// Event reason, for events.
+    pub reason: Option<String>,
+}
+
+impl Message {
+    pub fn evidence(&self) -> Evidence {
+        Evidence::new(self.source, self.reference.clone(), self.text.clone())
+    }
+    pub fn contains(&self, token: &str) -> bool {
+        self.text.contains(token)
+    }
+}
+
+#[derive(Debug)]
+pub struct Context<'s> {
+    pub snapshot: &'s Snapshot,
+    pub lbc: Option<Controller<'s>>,
+    pub ingresses: Vec<IngressView<'s>>,
+    /// Controller errors from Ingress/Service events and controller logs, in bundle order.
+    pub lbc_messages: Vec<Message>,
+    pub coredns: Option<&'s Workload>,
+    /// EKS Auto Mode: AWS runs the ALB controller and CoreDNS itself.
+    pub auto_mode: bool,
+}
+
+impl<'s> Context<'s> {
+    pub fn new(snapshot: &'s Snapshot) -> Context<'s> {
+        let lbc = find_controller(snapshot);
+        let auto_mode = snapshot
+            .aws
+            .cluster
+            .as_ref()
+            .is_some_and(|c| c.is_auto_mode())
+            || snapshot
+                .ingress_classes
+                .iter()
+                .any(|c| c.spec.controller.as_deref() == Some(AUTO_MODE_ALB_CONTROLLER));
+        let ingresses = snapshot
+            .ingresses
+            .iter()
+            .map(|ing| view(snapshot, lbc.as_ref(), ing))
+            .collect();
+        let lbc_messages = collect_messages(snapshot, lbc.as_ref());
+        let coredns = snapshot.deployment("kube-system", "coredns").or_else(|| {
+            snapshot.deployments.iter().find(|d| {
+                d.metadata.namespace() == "kube-system"
+                    && d.spec.template.metadata.label("k8s-app") == Some("kube-dns")
+            })
+        });
+        Context {
+            snapshot,
+            lbc,
+            ingresses,
+            lbc_messages,
+            coredns,
+            auto_mode,
+        }
+    }
+
+    /// ALB Ingresses that have no address.
+    pub fn alb_ingresses_without_address(&self) -> impl Iterator<Item = &IngressView<'s>> {
+        self.ingresses
+            .iter()
+            .filter(|i| i.is_alb && i.ingress.address().is_none())
+    }
+
+    /// The Ingresses a controller message is about (an IngressGroup maps to its members); all
+    /// ALB Ingresses without an address when the message names none.
+    pub fn ingresses_of(&self, message: &Message) -> Vec<&IngressView<'s>> {
+        let matched: Vec<_> = match &message.object {
+            Some((ns, name)) => self
+                .ingresses
+                .iter()
+                .filter(|i| i.is_alb)
+                .filter(|i| {
+                    (i.namespace() == ns && i.name() == name)
+                        || (ns.is_empty() && i.group() == Some(name))
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        if matched.is_empty() {
+            self.alb_ingresses_without_address().collect()
+        } else {
+            matched
+        }
+    }
+
+    /// Messages containing every token.
+    pub fn messages_with<'a>(&'a self, tokens: &'a [&'a str]) -> impl Iterator<Item = &'a Message> {
+        self.lbc_messages
+            .iter()
+            .filter(move |m| tokens.iter().all(|t| m.contains(t)))
+    }
+
+    pub fn has(&self, input: Input) -> bool {
+        self.snapshot.has(input)
+    }
+
+    /// Namespace and name of the controller Deployment (the chart defaults when not deployed).
+    pub fn lbc_names(&self) -> (String, String) {
+        self.lbc.as_ref().map_or_else(
+            || {
+                (
+                    "kube-system".to_owned(),
+                    "aws-load-balancer-controller".to_owned(),
+                )
+            },
+            |l| (l.namespace().to_owned(), l.name().to_owned()),
+        )
+    }
+
+    /// The controller Deployment as a finding subject.
+    pub fn lbc_subject(&self) -> crate::finding::Subject {
+        let (ns, name) = self.lbc_names();
+        crate::finding::Subject::new("Deployment", Some(&ns), &name)
+    }
+
+    pub fn region(&self) -> String {
+        self.snapshot.region().unwrap_or("<region>").to_owned()
+    }
+
+    pub fn cluster_name(&self) -> String {
+        self.snapshot
+            .cluster_name()
+            .unwrap_or("<cluster>")
+            .to_owned()
+    }
+}
+
+fn find_controller(snapshot: &Snapshot) -> Option<Controller<'_>> {
+    let deployment = snapshot.deployments.iter().find(|d| {
+        d.spec
+            .template
+            .spec
+            .containers
+            .iter()
+            .any(|c| is_lbc_image(&c.image))
+    })?;
+    let container = deployment
+        .spec
+        .template
+        .spec
+        .containers
+        .iter()
+        .find(|c| is_lbc_image(&c.image))?;
+    let args = container
+        .args
+        .iter()
+        .chain(&container.command)
+        .filter_map(|a| a.strip_prefix("--"))
+        .map(|a| match a.split_once('=') {
+            Some((k, v)) => (k.to_owned(), v.to_owned()),
+            None => (a.to_owned(), String::new()),
+        })
+        .collect();
+    Some(Controller {
+        deployment,
+        pods: snapshot.pods_of("Deployment", deployment),
+        image: container.image.clone(),
+        version: image_tag(&container.image).and_then(Version::parse),
+        legacy_v1: container.image.contains("aws-alb-ingress-controller"),
+        args,
+    })
+}
+
+fn view<'s>(
+    snapshot: &'s Snapshot,
+    lbc: Option<&Controller<'_>>,
+    ing: &'s Ingress,
+) -> IngressView<'s> {
+    let classes_known = snapshot.has(Input::Kube(Kind::IngressClass));
+    let find = |name: &str| {
+        snapshot
+            .ingress_classes
+            .iter()
+            .find(|c| c.metadata.name == name)
+    };
+    let class = if let Some(a) = ing.metadata.annotation(CLASS_ANNOTATION) {
+        ClassSource::Annotation(a.to_owned())
+    } else if let Some(n) = ing.spec.ingress_class_name.as_deref() {
+        ClassSource::ClassName(n.to_owned())
+    } else {
+        let defaults: Vec<&IngressClass> = snapshot
+            .ingress_classes
+            .iter()
+            .filter(|c| c.is_default())
+            .collect();
+        match defaults.first() {
+            Some(c) => ClassSource::Default(c.metadata.name.clone()),
+            None if classes_known => ClassSource::None,
+            None => ClassSource::Unknown,
+        }
+    };
+    let lbc_class = lbc.map_or("alb", |l| l.ingress_class());
+    let (controller, is_alb) = match &class {
+        ClassSource::Annotation(name) => {
+            // The LBC claims annotated Ingresses by the annotation value alone.
+            let controller = find(name).and_then(|c| c.spec.controller.clone());
+            (controller, name == lbc_class)
+        }
+        ClassSource::ClassName(name) | ClassSource::Default(name) => {
+            let controller = find(name).and_then(|c| c.spec.controller.clone());
+            let is_alb = match &controller {
+                Some(c) => c == ALB_CONTROLLER || c == AUTO_MODE_ALB_CONTROLLER,
+                // Class not collected: a class named like the controller's is taken as ALB.
+                None => name == lbc_class,
+            };
+            (controller, is_alb)
+        }
+        ClassSource::None | ClassSource::Unknown => (None, false),
+    };
+    IngressView {
+        ingress: ing,
+        class,
+        controller,
+        is_alb,
+        scheme_annotation: ing
+            .metadata
+            .annotation(SCHEME_ANNOTATION)
+            .map(str::to_owned),
+    }
+}
+
+const INGRESS_EVENT_KINDS: &[&str] = &["Ingress", "Service", "TargetGroupBinding"];
+
+fn collect_messages(snapshot: &Snapshot, lbc: Option<&Controller<'_>>) -> Vec<Message> {
+    let mut out: Vec<Message> = snapshot
+        .events
+        .iter()
+        .filter(|e| e.is_warning() && INGRESS_EVENT_KINDS.contains(&e.involved_kind.as_str()))
+        .map(|e| Message {
+            text: e.message.clone(),
+            source: EvidenceSource::Events,
+            reference: format!(
+                "events/{}/{}/{} ({}, x{})",
+                e.involved_kind, e.involved_namespace, e.involved_name, e.reason, e.count
+            ),
+            object: (e.involved_kind == "Ingress")
+                .then(|| (e.involved_namespace.clone(), e.involved_name.clone())),
+            reason: Some(e.reason.clone()),
+        })
+        .collect();
+    let Some(lbc) = lbc else { return out };
+    for pod in &lbc.pods {
+        for log in snapshot.logs_of(pod.metadata.namespace(), &pod.metadata.name) {
+            for line in &log.lines {
+                out.push(Message {
+                    text: readable(&line.text),
+                    source: EvidenceSource::Log,
+                    reference: format!("{}:{}", log.path, line.number),
+                    object: log_object(&line.text),
+                    reason: None,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The object a controller-runtime JSON log line names: `"object":{"name","namespace"}`, or
+/// the flat `"namespace"`/`"name"` fields of older builds.
+fn log_object(line: &str) -> Option<(String, String)> {
+    let value: serde_json::Value = serde_json::from_str(line).ok()?;
+    let field =
+        |v: &serde_json::Value, k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_owned);
+    let object = value.get("object");
+    let name = object
+        .and_then(|o| field(o, "name"))
+        .or_else(|| field(&value, "name"))?;
+    let namespace = object
+        .and_then(|o| field(o, "namespace"))
+        .or_else(|| field(&value, "namespace"))
+        .unwrap_or_default();
+    Some((namespace, name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_parse_from_image_tags() {
+        assert_eq!(Version::parse("v2.8.1"), Some(Version::new(2, 8, 1)));
+        assert_eq!(Version::parse("2.13.0"), Some(Version::new(2, 13, 0)));
+        assert_eq!(
+            Version::parse("v2.7.1-eksbuild.1"),
+            Some(Version::new(2, 7, 1))
+        );
+        assert_eq!(Version::parse("latest"), None);
+        assert_eq!(
+            image_tag("public.ecr.aws/eks/aws-load-balancer-controller:v2.8.1"),
+            Some("v2.8.1")
+        );
+        assert_eq!(
+            image_tag("localhost:5000/aws-load-balancer-controller"),
+            None
+        );
+    }
+
+    #[test]
+    fn log_objects_come_from_new_and_old_layouts() {
+        let new = r#"{"msg":"Reconciler error","object":{"name":"web","namespace":"shop"}}"#;
+        assert_eq!(log_object(new), Some(("shop".into(), "web".into())));
+        let group =
+            r#"{"msg":"Reconciler error","object":{"name":"edge"},"namespace":"","name":"edge"}"#;
+        assert_eq!(log_object(group), Some(("".into(), "edge".into())));
+        assert_eq!(log_object("plain text"), None);
+    }
+}

@@ -1,0 +1,260 @@
+//! The causal engine: runs the rules, links effects to causes, orders findings, builds the
+//! chains from each symptom to its root causes, finds the next blockers, and decides the verdict.
+
+use crate::context::Context;
+use crate::finding::{Finding, Key};
+use crate::report::{Report, ReportContext, ReportFinding, SCHEMA, SkippedRule, Verdict};
+use crate::rules::RULES;
+use crate::snapshot::Snapshot;
+use eksdoctor_rule::Severity;
+use std::collections::BTreeSet;
+
+/// Limits what the report shows; the rules always see the whole bundle.
+#[derive(Debug, Clone, Default)]
+pub struct DiagnoseOptions {
+    /// Only findings about this namespace, and the chains that explain them.
+    pub namespace: Option<String>,
+    /// Only this Ingress (`namespace/name`) and the chains that explain it.
+    pub ingress: Option<(String, String)>,
+}
+
+/// A chain longer than this is a cycle in the making; real chains are 2-6 links.
+const MAX_CHAIN: usize = 12;
+/// Enough chains to show every distinct path on a real cluster without an explosion.
+const MAX_CHAINS_PER_SYMPTOM: usize = 16;
+
+pub fn diagnose(snapshot: &Snapshot, options: &DiagnoseOptions) -> Report {
+    let cx = Context::new(snapshot);
+    let mut findings = Vec::new();
+    let mut skipped = Vec::new();
+    for rule in RULES {
+        let mut out = Vec::new();
+        match rule.check(&cx, &mut out) {
+            Ok(()) => findings.extend(out),
+            Err(skip) => skipped.push(SkippedRule {
+                rule: rule.meta().id,
+                reason: skip.0,
+            }),
+        }
+    }
+    build_report(&cx, findings, skipped, options)
+}
+
+fn order_key(f: &Finding) -> impl Ord + '_ {
+    (
+        std::cmp::Reverse(f.severity),
+        f.rule.id,
+        &f.subject,
+        &f.message,
+    )
+}
+
+fn build_report(
+    cx: &Context<'_>,
+    mut findings: Vec<Finding>,
+    skipped: Vec<SkippedRule>,
+    options: &DiagnoseOptions,
+) -> Report {
+    findings.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
+    findings.dedup_by(|a, b| {
+        a.rule.id == b.rule.id && a.subject == b.subject && a.message == b.message
+    });
+
+    let caused_by = link(&findings);
+    // A finding that nothing explains takes its "unexplained" severity (a young Ingress).
+    for (f, causes) in findings.iter_mut().zip(&caused_by) {
+        if causes.is_empty()
+            && let Some(s) = f.severity_if_unexplained
+        {
+            f.severity = s;
+        }
+    }
+    let keep = focus(&findings, &caused_by, options);
+    let is_root = |i: usize| {
+        let f = &findings[i];
+        !f.symptom && caused_by[i].is_empty() && f.severity >= Severity::Warning
+    };
+
+    // Chains as index paths, from each top (a finding nothing else is caused by) to its roots.
+    let kept: Vec<usize> = (0..findings.len()).filter(|&i| keep[i]).collect();
+    let mut paths: Vec<Vec<usize>> = Vec::new();
+    for &top in &kept {
+        let is_top = !kept.iter().any(|&j| caused_by[j].contains(&top)) && !findings[top].latent;
+        if !is_top || caused_by[top].is_empty() {
+            continue;
+        }
+        let mut found = Vec::new();
+        walk(top, &caused_by, &mut vec![top], &mut found);
+        paths.extend(
+            found
+                .into_iter()
+                .filter(|p| is_root(*p.last().unwrap_or(&top)))
+                .take(MAX_CHAINS_PER_SYMPTOM),
+        );
+    }
+
+    // Ids follow the reading order: chain links first (symptom to root), then the rest.
+    let mut shown: Vec<usize> = Vec::with_capacity(kept.len());
+    for &i in paths.iter().flatten() {
+        if !shown.contains(&i) {
+            shown.push(i);
+        }
+    }
+    shown.extend(
+        kept.iter()
+            .filter(|i| !paths.iter().any(|p| p.contains(i)))
+            .copied(),
+    );
+    let id_of = |i: usize| {
+        shown
+            .iter()
+            .position(|&s| s == i)
+            .map(|p| format!("f{}", p + 1))
+    };
+    let chains: Vec<Vec<String>> = paths
+        .iter()
+        .map(|p| p.iter().filter_map(|&i| id_of(i)).collect())
+        .collect();
+
+    // Next blockers: latent root causes that break something a failing finding needs.
+    let needed: BTreeSet<&Key> = shown
+        .iter()
+        .filter(|&&i| !findings[i].latent && findings[i].severity >= Severity::Warning)
+        .flat_map(|&i| &findings[i].needs)
+        .collect();
+    let next_blockers: Vec<String> = shown
+        .iter()
+        .filter(|&&i| findings[i].latent && findings[i].breaks.iter().any(|k| needed.contains(k)))
+        .filter_map(|&i| id_of(i))
+        .collect();
+
+    let report_findings: Vec<ReportFinding> = shown
+        .iter()
+        .map(|&i| {
+            let f = &findings[i];
+            ReportFinding {
+                id: id_of(i).unwrap_or_default(),
+                rule: f.rule.id,
+                severity: f.severity,
+                subject: f.subject.clone(),
+                message: f.message.clone(),
+                root_cause: is_root(i),
+                caused_by: caused_by[i].iter().filter_map(|&c| id_of(c)).collect(),
+                evidence: f.evidence.clone(),
+                fix: f.fix.clone(),
+            }
+        })
+        .collect();
+
+    let worst = report_findings.iter().map(|f| f.severity).max();
+    let verdict = match worst {
+        Some(Severity::Error) => Verdict::Failing,
+        Some(Severity::Warning) => Verdict::Degraded,
+        _ => Verdict::Healthy,
+    };
+    let snapshot = cx.snapshot;
+    Report {
+        schema: SCHEMA,
+        verdict,
+        findings: report_findings,
+        chains,
+        next_blockers,
+        ignored_files: snapshot.ignored_files.clone(),
+        skipped_rules: skipped,
+        context: ReportContext {
+            cluster: snapshot.cluster_name().map(str::to_owned),
+            region: snapshot.region().map(str::to_owned),
+            now: snapshot.now.map(|t| t.to_string()),
+            lbc: cx
+                .lbc
+                .as_ref()
+                .map(|l| format!("{} ({})", l.image, l.version_text())),
+            file_errors: snapshot
+                .file_errors
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+            not_collected: snapshot
+                .not_collected
+                .iter()
+                .map(|n| format!("{}: {}", n.what, n.reason))
+                .collect(),
+        },
+    }
+}
+
+/// `caused_by[i]`: the findings that break something finding `i` needs (latent ones excluded:
+/// they have not happened yet).
+fn link(findings: &[Finding]) -> Vec<Vec<usize>> {
+    findings
+        .iter()
+        .enumerate()
+        .map(|(i, effect)| {
+            if effect.latent {
+                return Vec::new();
+            }
+            (0..findings.len())
+                .filter(|&j| j != i && !findings[j].latent)
+                .filter(|&j| findings[j].breaks.iter().any(|k| effect.needs.contains(k)))
+                .collect()
+        })
+        .collect()
+}
+
+fn walk(at: usize, caused_by: &[Vec<usize>], path: &mut Vec<usize>, out: &mut Vec<Vec<usize>>) {
+    if caused_by[at].is_empty() || path.len() >= MAX_CHAIN {
+        out.push(path.clone());
+        return;
+    }
+    let mut extended = false;
+    for &cause in &caused_by[at] {
+        if path.contains(&cause) {
+            continue; // a cycle: stop here
+        }
+        extended = true;
+        path.push(cause);
+        walk(cause, caused_by, path, out);
+        path.pop();
+    }
+    if !extended {
+        out.push(path.clone());
+    }
+}
+
+/// Which findings a focused report keeps: those about the namespace/Ingress, everything that
+/// explains them, and the next blockers of what they need.
+fn focus(findings: &[Finding], caused_by: &[Vec<usize>], options: &DiagnoseOptions) -> Vec<bool> {
+    if options.namespace.is_none() && options.ingress.is_none() {
+        return vec![true; findings.len()];
+    }
+    let selected = |f: &Finding| {
+        let ns = f.subject.namespace.as_deref();
+        match (&options.ingress, &options.namespace) {
+            (Some((ins, iname)), _) => {
+                f.subject.kind == "Ingress" && ns == Some(ins.as_str()) && &f.subject.name == iname
+            }
+            (None, Some(n)) => ns == Some(n.as_str()),
+            (None, None) => true,
+        }
+    };
+    let mut keep: Vec<bool> = findings.iter().map(selected).collect();
+    let mut stack: Vec<usize> = (0..findings.len()).filter(|&i| keep[i]).collect();
+    while let Some(i) = stack.pop() {
+        for &c in &caused_by[i] {
+            if !keep[c] {
+                keep[c] = true;
+                stack.push(c);
+            }
+        }
+    }
+    let needed: BTreeSet<&Key> = (0..findings.len())
+        .filter(|&i| keep[i])
+        .flat_map(|i| &findings[i].needs)
+        .collect();
+    for (i, f) in findings.iter().enumerate() {
+        if f.latent && f.breaks.iter().any(|k| needed.contains(k)) {
+            keep[i] = true;
+        }
+    }
+    keep
+}

@@ -1,0 +1,31 @@
+//! Fix snippets that more than one rule proposes.
+
+/// The add-on-native way to run CoreDNS on Fargate, ordered after the kube-system profile.
+pub const COREDNS_ADDON_TERRAFORM: &str = r#"resource "aws_eks_fargate_profile" "kube_system" {
+  cluster_name           = aws_eks_cluster.this.name
+  fargate_profile_name   = "kube-system"
+  pod_execution_role_arn = aws_iam_role.fargate_pod.arn
+  subnet_ids             = var.private_subnet_ids
+  selector { namespace = "kube-system" }
+}
+
+resource "aws_eks_addon" "coredns" {
+  cluster_name                = aws_eks_cluster.this.name
+  addon_name                  = "coredns"
+  resolve_conflicts_on_create = "OVERWRITE"
+  resolve_conflicts_on_update = "OVERWRITE"
+  configuration_values        = jsonencode({ computeType = "Fargate" })
+  depends_on                  = [aws_eks_fargate_profile.kube_system]
+}"#;
+
+/// Controller failures are retried with backoff up to ~17 minutes and AWS-side changes do not
+/// trigger a reconcile: this makes the controller look again now.
+pub fn nudge_ingress(namespace: &str, name: &str) -> String {
+    format!(
+        "kubectl annotate ingress -n {namespace} {name} eksdoctor.io/nudge=\"$(date +%s)\" --overwrite"
+    )
+}
+
+pub fn restart_controller(namespace: &str, name: &str) -> String {
+    format!("kubectl -n {namespace} rollout restart deployment/{name}")
+}

@@ -1,0 +1,93 @@
+use crate::bundle::Kind;
+use crate::context::{Context, PROVISIONING_WINDOW_SECS};
+use crate::finding::{Evidence, EvidenceSource, Finding, Key, Subject};
+use crate::render::human_age;
+use crate::rules::{Outcome, impl_rule};
+use crate::snapshot::Input;
+use eksdoctor_rule::{Severity, declare_rule};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports every Ingress whose `status.loadBalancer.ingress` is empty: the ADDRESS column
+    /// of `kubectl get ingress` is blank. This is the symptom users see; the other rules explain
+    /// it, and the report links them to it.
+    ///
+    /// ## Why it matters
+    /// Without an address nothing can reach the app through the Ingress. The cause is usually
+    /// several hops away (controller credentials, DNS, subnets), so the symptom alone says
+    /// little: the chain under it says what to fix.
+    ///
+    /// ## Evidence
+    /// The Ingress object (no `status.loadBalancer.ingress`), its age, and its events.
+    /// An Ingress younger than the normal ALB provisioning time (5 minutes) with nothing
+    /// failing is `info` (see TIM-01), not an error.
+    ///
+    /// ## Example
+    /// ```text
+    /// NAME        CLASS   HOSTS              ADDRESS   PORTS   AGE
+    /// storefront  alb     shop.example.com             80      14m
+    /// ```
+    ///
+    /// ## Fix
+    /// Fix the root cause the chain names; the controller then writes the address within
+    /// seconds to minutes. Watch it with `kubectl get ingress -w`.
+    ///
+    /// ## References
+    /// - Kubernetes Ingress status: <https://kubernetes.io/docs/concepts/services-networking/ingress/>
+    /// - LBC `controllers/ingress/group_controller.go` (status update after deploy)
+    pub NoAddress {
+        id: "ING-00",
+        name: "ingress-without-address",
+        summary: "an ingress has no address",
+        severity: Error,
+    }
+}
+
+impl NoAddress {
+    fn run(cx: &Context<'_>, out: &mut Vec<Finding>) -> Outcome {
+        cx.require(Input::Kube(Kind::Ingress))?;
+        for ing in cx
+            .ingresses
+            .iter()
+            .filter(|i| i.ingress.address().is_none())
+        {
+            let (ns, name) = (ing.namespace(), ing.name());
+            let age = cx.snapshot.age(ing.ingress.metadata.creation_timestamp);
+            let age_text = age.map_or_else(String::new, |a| format!(" after {}", human_age(a)));
+            let mut f = Finding::new(
+                &Self::META,
+                Subject::new("Ingress", Some(ns), name),
+                format!("ingress/{ns}/{name} has no address{age_text}"),
+            )
+            .symptom()
+            .needs(Key::IngressAddress(ns.to_owned(), name.to_owned()))
+            .evidence(Evidence::new(
+                EvidenceSource::Object,
+                format!("ingresses/{ns}/{name}"),
+                "status.loadBalancer.ingress is empty",
+            ))
+            .fix(
+                "fix the cause below; the controller then writes the address",
+                vec![format!("kubectl get ingress -n {ns} {name} -w")],
+                None,
+            );
+            if ing.is_alb {
+                f = f.needs(Key::AlbReconcile);
+                if let Some(lbc) = &cx.lbc {
+                    f = f.needs(Key::WorkloadUp(
+                        "Deployment".into(),
+                        lbc.namespace().into(),
+                        lbc.name().into(),
+                    ));
+                }
+            }
+            if age.is_some_and(|a| a < PROVISIONING_WINDOW_SECS) {
+                f = f.severity_if_unexplained(Severity::Info);
+            }
+            out.push(f);
+        }
+        Ok(())
+    }
+}
+
+impl_rule!(NoAddress);
