@@ -36,6 +36,7 @@ pub enum Format {
 ///   TF-11 an IRSA trust policy that does not admit the controller's service account
 #[derive(Debug, clap::Args)]
 #[command(
+    verbatim_doc_comment,
     after_help = "Exit codes: 0 no findings, 1 findings, 2 could not lint (a missing path, an unknown rule, a file that could not be read or parsed and no findings elsewhere).\n\nExamples:\n  eksdoctor lint infra/\n  eksdoctor lint infra/ --output sarif > eksdoctor.sarif\n  terraform show -json plan.out > plan.json && eksdoctor lint plan.json --output json"
 )]
 pub struct LintArgs {
