@@ -128,7 +128,7 @@ fn finding(out: &mut String, f: &Finding, st: &Styles) {
         let marks = format!(
             "{}{}",
             " ".repeat(start_col - 1),
-            "^".repeat(end_col - start_col)
+            "^".repeat(end_col.saturating_sub(start_col).max(1))
         );
         let _ = writeln!(out, "{pad} {} {}", "|".style(st.gutter), marks.style(sev));
         for (i, line) in f.source.iter().enumerate().skip(1) {
