@@ -1,0 +1,107 @@
+//! Every diagnose rule against its fixtures: a bundle where it fires and one where it must stay
+//! silent (`tests/fixtures/<rule>/{fires,silent}`), with the rendered text and JSON reports kept
+//! as insta snapshots.
+
+use eksdoctor_analysis::rules::metas;
+use eksdoctor_analysis::{DiagnoseOptions, LoadOptions, Report, diagnose, load_path, render};
+use std::path::PathBuf;
+
+fn fixture(rule: &str, kind: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(rule.to_ascii_lowercase())
+        .join(kind)
+}
+
+fn report(rule: &str, kind: &str) -> Report {
+    let snapshot =
+        load_path(&fixture(rule, kind), LoadOptions { strict: true }).expect("fixture loads");
+    diagnose(&snapshot, &DiagnoseOptions::default())
+}
+
+fn check(rule: &str) {
+    let fires = report(rule, "fires");
+    assert!(
+        fires.findings.iter().any(|f| f.rule == rule),
+        "{rule} should fire on its `fires` fixture; got {:?}",
+        fires
+            .findings
+            .iter()
+            .map(|f| (f.rule, &f.message))
+            .collect::<Vec<_>>()
+    );
+    let silent = report(rule, "silent");
+    assert!(
+        !silent.findings.iter().any(|f| f.rule == rule),
+        "{rule} must stay silent on its `silent` fixture; got {:?}",
+        silent
+            .findings
+            .iter()
+            .filter(|f| f.rule == rule)
+            .map(|f| &f.message)
+            .collect::<Vec<_>>()
+    );
+    let slug = rule.to_ascii_lowercase();
+    insta::assert_snapshot!(format!("{slug}-fires-text"), render::text(&fires, false));
+    insta::assert_snapshot!(format!("{slug}-fires-json"), render::json(&fires));
+    insta::assert_snapshot!(format!("{slug}-silent-text"), render::text(&silent, false));
+}
+
+macro_rules! rule_tests {
+    ($($name:ident => $id:literal,)*) => {
+        $(#[test] fn $name() { check($id); })*
+
+        /// The list above names every registered rule, so no rule goes untested.
+        #[test]
+        fn every_rule_is_tested() {
+            let tested = [$($id),*];
+            for meta in metas() {
+                assert!(tested.contains(&meta.id), "rule {} has no fixture test", meta.id);
+                for kind in ["fires", "silent"] {
+                    assert!(fixture(meta.id, kind).is_dir(), "rule {} has no `{kind}` fixture", meta.id);
+                }
+            }
+        }
+    };
+}
+
+rule_tests! {
+    dns_01 => "DNS-01",
+    fg_01 => "FG-01",
+    fg_02 => "FG-02",
+    fg_03 => "FG-03",
+    fg_04 => "FG-04",
+    fg_05 => "FG-05",
+    iam_01 => "IAM-01",
+    iam_02 => "IAM-02",
+    iam_03 => "IAM-03",
+    iam_04 => "IAM-04",
+    iam_05 => "IAM-05",
+    iam_07 => "IAM-07",
+    ing_00 => "ING-00",
+    ing_01 => "ING-01",
+    ing_02 => "ING-02",
+    ing_03 => "ING-03",
+    ing_05 => "ING-05",
+    ing_07 => "ING-07",
+    ing_08 => "ING-08",
+    net_01 => "NET-01",
+    sch_01 => "SCH-01",
+    sub_01 => "SUB-01",
+    sub_02 => "SUB-02",
+    sub_03 => "SUB-03",
+    sub_04 => "SUB-04",
+    sub_05 => "SUB-05",
+    tim_01 => "TIM-01",
+}
+
+#[test]
+fn every_rule_has_complete_docs() {
+    let mut ids: Vec<&str> = metas().map(|m| m.id).collect();
+    let problems: Vec<String> = metas().flat_map(eksdoctor_rule::doc_problems).collect();
+    assert!(problems.is_empty(), "{problems:#?}");
+    let count = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), count, "rule ids must be unique");
+}
