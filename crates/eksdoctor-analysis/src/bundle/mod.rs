@@ -200,7 +200,25 @@ fn read_tar_gz<R: Read>(reader: R) -> std::io::Result<Vec<Source>> {
             data: Data::Memory(data),
         });
     }
+    strip_common_top_dir(&mut out);
     Ok(out)
+}
+
+/// `tar czf b.tar.gz bundle/` puts every path under `bundle/`: strip that folder so evidence
+/// references read the same as for the directory itself.
+fn strip_common_top_dir(sources: &mut [Source]) {
+    let Some(top) = sources
+        .first()
+        .and_then(|s| s.path.split_once('/'))
+        .map(|(t, _)| format!("{t}/"))
+    else {
+        return;
+    };
+    if sources.iter().all(|s| s.path.starts_with(&top)) {
+        for s in sources.iter_mut() {
+            s.path.drain(..top.len());
+        }
+    }
 }
 
 /// What one file turned out to be.

@@ -20,7 +20,9 @@ pub struct ExplainArgs {
 
 /// Every rule eksdoctor knows, diagnose and lint alike, in id order.
 pub fn all_rules() -> Vec<&'static RuleMeta> {
-    let mut rules: Vec<&'static RuleMeta> = eksdoctor_analysis::rules::metas().collect();
+    let mut rules: Vec<&'static RuleMeta> = eksdoctor_analysis::rules::metas()
+        .chain(eksdoctor_lint::RULES.iter().copied())
+        .collect();
     rules.sort_by_key(|r| r.id);
     rules
 }
