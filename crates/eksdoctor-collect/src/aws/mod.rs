@@ -255,12 +255,17 @@ pub(crate) async fn collect(
         return out;
     };
     let (described, fargate, addons, oidc) = tokio::join!(
-        describe_cluster(clients, &cluster, progress),
-        fargate_profiles(clients, &cluster, progress),
-        addons(clients, &cluster, progress),
+        describe_cluster(&clients.eks, &cluster, progress),
+        fargate_profiles(&clients.eks, &cluster, progress),
+        addons(&clients.eks, &cluster, progress),
         oidc_providers(clients, progress),
     );
     let (cluster_out, vpc) = described;
+    let vpc = match vpc {
+        Some(VpcRef::Id(id)) => Some(id),
+        Some(VpcRef::OfSubnets(subnets)) => vpc_of_subnets(clients, subnets, progress).await,
+        None => None,
+    };
     out.merge(cluster_out);
     out.merge(fargate);
     out.merge(addons);
@@ -331,25 +336,57 @@ async fn find_cluster(
     })
 }
 
-async fn describe_cluster(
+/// How to find the cluster's VPC: its id, or (when the answer omits it) the cluster's subnets.
+enum VpcRef {
+    Id(String),
+    OfSubnets(Vec<String>),
+}
+
+async fn vpc_of_subnets(
     clients: &AwsClients,
+    subnets: Vec<String>,
+    progress: &Progress,
+) -> Option<String> {
+    let found = call(
+        Action::Ec2DescribeSubnets,
+        progress,
+        clients
+            .ec2
+            .describe_subnets()
+            .set_subnet_ids(Some(subnets))
+            .send(),
+    )
+    .await
+    .ok()?;
+    found
+        .subnets()
+        .iter()
+        .find_map(|s| s.vpc_id().map(str::to_owned))
+}
+
+async fn describe_cluster(
+    eks: &aws_sdk_eks::Client,
     name: &str,
     progress: &Progress,
-) -> (AwsOutcome, Option<String>) {
+) -> (AwsOutcome, Option<VpcRef>) {
     let mut out = AwsOutcome::default();
     let result = call(
         Action::EksDescribeCluster,
         progress,
-        clients.eks.describe_cluster().name(name).send(),
+        eks.describe_cluster().name(name).send(),
     )
     .await;
     let vpc = match result {
         Ok(output) => match output.cluster() {
             Some(c) => {
                 out.file(CLUSTER, CLUSTER.path.to_owned(), shape::cluster(c));
-                c.resources_vpc_config()
-                    .and_then(|v| v.vpc_id())
-                    .map(str::to_owned)
+                c.resources_vpc_config().and_then(|v| match v.vpc_id() {
+                    Some(id) => Some(VpcRef::Id(id.to_owned())),
+                    None if !v.subnet_ids().is_empty() => {
+                        Some(VpcRef::OfSubnets(v.subnet_ids().to_vec()))
+                    }
+                    None => None,
+                })
             }
             None => {
                 out.note(CLUSTER, CLUSTER.path.to_owned(), "empty answer");
@@ -364,14 +401,16 @@ async fn describe_cluster(
     (out, vpc)
 }
 
-async fn fargate_profiles(clients: &AwsClients, cluster: &str, progress: &Progress) -> AwsOutcome {
+async fn fargate_profiles(
+    eks: &aws_sdk_eks::Client,
+    cluster: &str,
+    progress: &Progress,
+) -> AwsOutcome {
     let mut out = AwsOutcome::default();
     let names = call(
         Action::EksListFargateProfiles,
         progress,
-        clients
-            .eks
-            .list_fargate_profiles()
+        eks.list_fargate_profiles()
             .cluster_name(cluster)
             .into_paginator()
             .items()
@@ -390,9 +429,7 @@ async fn fargate_profiles(clients: &AwsClients, cluster: &str, progress: &Progre
         let result = call(
             Action::EksDescribeFargateProfile,
             progress,
-            clients
-                .eks
-                .describe_fargate_profile()
+            eks.describe_fargate_profile()
                 .cluster_name(cluster)
                 .fargate_profile_name(name)
                 .send(),
@@ -412,14 +449,12 @@ async fn fargate_profiles(clients: &AwsClients, cluster: &str, progress: &Progre
     out
 }
 
-async fn addons(clients: &AwsClients, cluster: &str, progress: &Progress) -> AwsOutcome {
+async fn addons(eks: &aws_sdk_eks::Client, cluster: &str, progress: &Progress) -> AwsOutcome {
     let mut out = AwsOutcome::default();
     let names = call(
         Action::EksListAddons,
         progress,
-        clients
-            .eks
-            .list_addons()
+        eks.list_addons()
             .cluster_name(cluster)
             .into_paginator()
             .items()
@@ -438,9 +473,7 @@ async fn addons(clients: &AwsClients, cluster: &str, progress: &Progress) -> Aws
         let result = call(
             Action::EksDescribeAddon,
             progress,
-            clients
-                .eks
-                .describe_addon()
+            eks.describe_addon()
                 .cluster_name(cluster)
                 .addon_name(name)
                 .send(),
@@ -707,4 +740,110 @@ pub(crate) async fn lbc_role(
         }),
     );
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_eks::Client;
+    use aws_sdk_eks::error::ErrorMetadata;
+    use aws_sdk_eks::operation::describe_addon::{DescribeAddonError, DescribeAddonOutput};
+    use aws_sdk_eks::operation::list_addons::{ListAddonsError, ListAddonsOutput};
+    use aws_sdk_eks::types::{Addon, AddonHealth, AddonIssue, AddonIssueCode, AddonStatus};
+    use aws_smithy_mocks::{RuleMode, mock, mock_client};
+
+    fn denied(op: &str) -> ErrorMetadata {
+        ErrorMetadata::builder()
+            .code("AccessDeniedException")
+            .message(format!(
+                "User: arn:aws:iam::123456789012:user/ops is not authorized to perform: eks:{op}"
+            ))
+            .build()
+    }
+
+    fn json_of(out: &AwsOutcome, path: &str) -> Value {
+        let file = out.files.iter().find(|f| f.path == path).unwrap();
+        serde_json::from_slice(&file.contents).unwrap()
+    }
+
+    // moto has no EKS add-ons: the SDK's own mocks stand in.
+    #[tokio::test]
+    async fn addons_one_file_each_and_a_note_for_a_refusal() {
+        let list = mock!(Client::list_addons).then_output(|| {
+            ListAddonsOutput::builder()
+                .addons("coredns")
+                .addons("vpc-cni")
+                .build()
+        });
+        let coredns = mock!(Client::describe_addon)
+            .match_requests(|r| r.addon_name() == Some("coredns"))
+            .then_output(|| {
+                let issue = AddonIssue::builder()
+                    .code(AddonIssueCode::InsufficientNumberOfReplicas)
+                    .message("The add-on is unhealthy because it doesn't have the desired number of replicas.")
+                    .resource_ids("coredns")
+                    .build();
+                DescribeAddonOutput::builder()
+                    .addon(
+                        Addon::builder()
+                            .addon_name("coredns")
+                            .cluster_name("demo")
+                            .addon_version("v1.11.1-eksbuild.4")
+                            .status(AddonStatus::Degraded)
+                            .health(AddonHealth::builder().issues(issue).build())
+                            .configuration_values(r#"{"computeType":"Fargate"}"#)
+                            .created_at(aws_sdk_eks::primitives::DateTime::from_secs(1_748_772_000))
+                            .build(),
+                    )
+                    .build()
+            });
+        let cni = mock!(Client::describe_addon)
+            .match_requests(|r| r.addon_name() == Some("vpc-cni"))
+            .then_error(|| DescribeAddonError::generic(denied("DescribeAddon")));
+        let eks = mock_client!(aws_sdk_eks, RuleMode::MatchAny, &[&list, &coredns, &cni]);
+
+        let out = addons(&eks, "demo", &Progress::new(false)).await;
+        assert_eq!(
+            json_of(&out, "aws/eks-describe-addon-coredns.json"),
+            serde_json::json!({"addon": {
+                "addonName": "coredns", "clusterName": "demo", "status": "DEGRADED",
+                "addonVersion": "v1.11.1-eksbuild.4",
+                "health": {"issues": [{"code": "InsufficientNumberOfReplicas",
+                    "message": "The add-on is unhealthy because it doesn't have the desired number of replicas.",
+                    "resourceIds": ["coredns"]}]},
+                "createdAt": "2025-06-01T10:00:00Z",
+                "configurationValues": "{\"computeType\":\"Fargate\"}"
+            }})
+        );
+        assert_eq!(out.notes.len(), 1);
+        assert_eq!(out.notes[0].what, "aws/eks-describe-addon-vpc-cni.json");
+        assert_eq!(out.notes[0].kind.as_deref(), Some("addon"));
+        assert!(
+            out.notes[0]
+                .reason
+                .starts_with("access denied (eks:DescribeAddon): AccessDeniedException: User:"),
+            "{}",
+            out.notes[0].reason
+        );
+    }
+
+    #[tokio::test]
+    async fn a_refused_list_is_one_note() {
+        let list = mock!(Client::list_addons)
+            .then_error(|| ListAddonsError::generic(denied("ListAddons")));
+        let eks = mock_client!(aws_sdk_eks, [&list]);
+        let out = addons(&eks, "demo", &Progress::new(false)).await;
+        assert!(out.files.is_empty());
+        assert_eq!(out.notes.len(), 1);
+        assert_eq!(out.notes[0].what, "aws/eks-describe-addon.json");
+        assert!(out.notes[0].reason.contains("eks:ListAddons"));
+    }
+
+    #[test]
+    fn item_files_are_named_after_the_item() {
+        assert_eq!(
+            with_name(TARGET_HEALTH, "k8s-app/shop"),
+            "aws/elbv2-describe-target-health-k8s-app_shop.json"
+        );
+    }
 }
