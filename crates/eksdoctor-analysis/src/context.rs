@@ -20,6 +20,49 @@ pub const FARGATE_TAINT: &str = "eks.amazonaws.com/compute-type";
 /// Normal ALB provisioning takes 2-5 minutes; younger Ingresses without an address are waiting.
 pub const PROVISIONING_WINDOW_SECS: i64 = 5 * 60;
 
+/// Network failure wordings of Go's net/http and both AWS SDKs.
+pub const NETWORK_ERRORS: &[&str] = &[
+    "dial tcp",
+    "i/o timeout",
+    "no such host",
+    "connection refused",
+    "TLS handshake timeout",
+    "request send failed",
+    "send request failed",
+];
+
+/// AWS API hosts named in a text, as (service, region): `ec2.eu-west-1.amazonaws.com` gives
+/// (`ec2`, `eu-west-1`).
+pub fn aws_api_hosts(text: &str) -> Vec<(String, String)> {
+    let mut hosts = Vec::new();
+    for (at, _) in text.match_indices(".amazonaws.com") {
+        let start = text[..at]
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '-'))
+            .map_or(0, |i| i + 1);
+        let labels: Vec<&str> = text[start..at].split('.').collect();
+        if let [.., service, region] = labels.as_slice() {
+            let host = (service.to_string(), region.to_string());
+            if !hosts.contains(&host) {
+                hosts.push(host);
+            }
+        }
+    }
+    hosts
+}
+
+/// `eu-west-1`, `us-gov-west-1`, `ap-southeast-2`: two letters, words, a number.
+pub fn is_region(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('-').collect();
+    parts.len() >= 3
+        && parts[0].len() == 2
+        && parts[0].chars().all(|c| c.is_ascii_lowercase())
+        && parts[1..parts.len() - 1]
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
+        && parts[parts.len() - 1].chars().all(|c| c.is_ascii_digit())
+        && !parts[parts.len() - 1].is_empty()
+}
+
 /// An LBC release, from its image tag.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Version {
@@ -105,8 +148,14 @@ impl Controller<'_> {
             .unwrap_or("default")
     }
     pub fn version_text(&self) -> String {
-        self.version
-            .map_or_else(|| "an unknown version".to_owned(), |v| v.to_string())
+        let version = self
+            .version
+            .map_or_else(|| "an unknown version".to_owned(), |v| v.to_string());
+        if self.legacy_v1 {
+            format!("{version}, the legacy aws-alb-ingress-controller: end of life, upgrade to v2")
+        } else {
+            version
+        }
     }
 }
 
@@ -271,11 +320,6 @@ impl<'s> Context<'s> {
     }
 
     /// Messages containing every token.
-    pub fn messages_with<'a>(&'a self, tokens: &'a [&'a str]) -> impl Iterator<Item = &'a Message> {
-        self.lbc_messages
-            .iter()
-            .filter(move |m| tokens.iter().all(|t| m.contains(t)))
-    }
 
     pub fn has(&self, input: Input) -> bool {
         self.snapshot.has(input)
@@ -313,21 +357,35 @@ impl<'s> Context<'s> {
 }
 
 fn find_controller(snapshot: &Snapshot) -> Option<Controller<'_>> {
-    let deployment = snapshot.deployments.iter().find(|d| {
+    // By image first; a mirrored image under another name is found by the chart's labels.
+    let by_image = |d: &&Workload| {
         d.spec
             .template
             .spec
             .containers
             .iter()
             .any(|c| is_lbc_image(&c.image))
-    })?;
-    let container = deployment
-        .spec
-        .template
-        .spec
-        .containers
+    };
+    let by_label = |d: &&Workload| {
+        d.metadata.label("app.kubernetes.io/name") == Some("aws-load-balancer-controller")
+            || d.spec.template.metadata.label("app.kubernetes.io/name")
+                == Some("aws-load-balancer-controller")
+    };
+    let deployment = snapshot
+        .deployments
         .iter()
-        .find(|c| is_lbc_image(&c.image))?;
+        .find(by_image)
+        .or_else(|| snapshot.deployments.iter().find(by_label))?;
+    let containers = &deployment.spec.template.spec.containers;
+    let container = containers
+        .iter()
+        .find(|c| is_lbc_image(&c.image))
+        .or_else(|| {
+            containers
+                .iter()
+                .find(|c| c.args.iter().any(|a| a.starts_with("--cluster-name")))
+        })
+        .or(containers.first())?;
     let args = container
         .args
         .iter()
@@ -480,6 +538,22 @@ mod tests {
             image_tag("localhost:5000/aws-load-balancer-controller"),
             None
         );
+    }
+
+    #[test]
+    fn aws_hosts_and_regions() {
+        let text = r#"Post "https://sts.eu-west-1.amazonaws.com/": dial tcp: lookup elasticloadbalancing.sa-east1.amazonaws.com on 10.0.0.2:53"#;
+        assert_eq!(
+            aws_api_hosts(text),
+            vec![
+                ("sts".to_owned(), "eu-west-1".to_owned()),
+                ("elasticloadbalancing".to_owned(), "sa-east1".to_owned())
+            ]
+        );
+        assert!(
+            is_region("eu-west-1") && is_region("us-gov-west-1") && is_region("ap-southeast-2")
+        );
+        assert!(!is_region("sa-east1") && !is_region("us-east-2a") && !is_region("eu-west-"));
     }
 
     #[test]

@@ -258,3 +258,167 @@ fn focus(findings: &[Finding], caused_by: &[Vec<usize>], options: &DiagnoseOptio
     }
     keep
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::Subject;
+    use eksdoctor_rule::declare_rule;
+
+    declare_rule! {
+        /// ## What it does
+        /// test
+        pub TestRule {
+            id: "T-01",
+            name: "test",
+            summary: "test",
+            severity: Error,
+        }
+    }
+
+    fn key(name: &str) -> Key {
+        Key::AwsApi(name.to_owned())
+    }
+
+    fn finding(name: &str, needs: &[&str], breaks: &[&str]) -> Finding {
+        let mut f = Finding::new(
+            &TestRule::META,
+            Subject::new("Pod", Some("ns"), name),
+            format!("{name} failed"),
+        );
+        f.needs = needs.iter().map(|k| key(k)).collect();
+        f.breaks = breaks.iter().map(|k| key(k)).collect();
+        f
+    }
+
+    fn run(findings: Vec<Finding>, options: &DiagnoseOptions) -> Report {
+        let snapshot = Snapshot::default();
+        let cx = Context::new(&snapshot);
+        build_report(&cx, findings, Vec::new(), options)
+    }
+
+    fn names(report: &Report, ids: &[String]) -> Vec<String> {
+        ids.iter()
+            .map(|id| report.finding(id).unwrap().subject.name.clone())
+            .collect()
+    }
+
+    #[test]
+    fn effects_link_to_causes_and_chains_run_symptom_to_root() {
+        let symptom = finding("ingress", &["lbc"], &[]).symptom();
+        let middle = finding("lbc", &["dns"], &["lbc"]);
+        let root = finding("coredns", &[], &["dns"]);
+        let report = run(vec![root, symptom, middle], &DiagnoseOptions::default());
+        assert_eq!(report.chains.len(), 1);
+        assert_eq!(
+            names(&report, &report.chains[0]),
+            ["ingress", "lbc", "coredns"]
+        );
+        assert_eq!(
+            report.chains[0],
+            ["f1", "f2", "f3"],
+            "ids follow the reading order"
+        );
+        let roots: Vec<_> = report
+            .findings
+            .iter()
+            .filter(|f| f.root_cause)
+            .map(|f| f.subject.name.as_str())
+            .collect();
+        assert_eq!(roots, ["coredns"]);
+        assert_eq!(report.verdict, Verdict::Failing);
+    }
+
+    #[test]
+    fn latent_causes_are_next_blockers_not_links() {
+        let symptom = finding("ingress", &["lbc", "subnets"], &[]).symptom();
+        let active = finding("lbc", &[], &["lbc"]);
+        let latent = finding("subnets", &[], &["subnets"]).latent();
+        let report = run(vec![symptom, active, latent], &DiagnoseOptions::default());
+        assert_eq!(names(&report, &report.chains[0]), ["ingress", "lbc"]);
+        assert_eq!(names(&report, &report.next_blockers), ["subnets"]);
+        let ingress = report
+            .findings
+            .iter()
+            .find(|f| f.subject.name == "ingress")
+            .unwrap();
+        assert_eq!(names(&report, &ingress.caused_by), ["lbc"]);
+    }
+
+    #[test]
+    fn a_latent_finding_that_blocks_nothing_is_no_next_blocker() {
+        let latent = finding("subnets", &[], &["subnets"]).latent();
+        let report = run(vec![latent], &DiagnoseOptions::default());
+        assert!(report.next_blockers.is_empty() && report.chains.is_empty());
+        assert_eq!(report.findings.len(), 1);
+    }
+
+    #[test]
+    fn cycles_end_without_looping() {
+        let a = finding("a", &["x"], &["y"]).symptom();
+        let b = finding("b", &["y"], &["x"]);
+        let report = run(vec![a, b], &DiagnoseOptions::default());
+        assert!(report.chains.iter().all(|c| c.len() <= MAX_CHAIN));
+        assert_eq!(report.findings.len(), 2);
+    }
+
+    #[test]
+    fn an_unexplained_young_symptom_is_info_but_an_explained_one_stays_an_error() {
+        let young = finding("young", &["nothing"], &[])
+            .symptom()
+            .severity_if_unexplained(Severity::Info);
+        let report = run(vec![young.clone()], &DiagnoseOptions::default());
+        assert_eq!(report.findings[0].severity, Severity::Info);
+        assert_eq!(report.verdict, Verdict::Healthy);
+
+        let explained = run(
+            vec![young, finding("cause", &[], &["nothing"])],
+            &DiagnoseOptions::default(),
+        );
+        assert!(
+            explained
+                .findings
+                .iter()
+                .all(|f| f.severity == Severity::Error)
+        );
+    }
+
+    #[test]
+    fn warnings_alone_make_a_degraded_verdict() {
+        let report = run(
+            vec![finding("w", &[], &[]).severity(Severity::Warning)],
+            &DiagnoseOptions::default(),
+        );
+        assert_eq!(report.verdict, Verdict::Degraded);
+    }
+
+    #[test]
+    fn focus_keeps_the_causes_outside_the_namespace() {
+        let mut symptom = finding("ingress", &["lbc"], &[]).symptom();
+        symptom.subject = Subject::new("Ingress", Some("shop"), "web");
+        let mut cause = finding("lbc", &[], &["lbc"]);
+        cause.subject = Subject::new("Deployment", Some("kube-system"), "lbc");
+        let mut other = finding("unrelated", &[], &[]);
+        other.subject = Subject::new("Pod", Some("batch"), "job");
+        let options = DiagnoseOptions {
+            namespace: Some("shop".into()),
+            ingress: None,
+        };
+        let report = run(vec![symptom, cause, other], &options);
+        let kept: Vec<_> = report
+            .findings
+            .iter()
+            .map(|f| f.subject.name.as_str())
+            .collect();
+        assert_eq!(kept, ["web", "lbc"]);
+    }
+
+    #[test]
+    fn identical_findings_are_reported_once() {
+        let report = run(
+            vec![finding("a", &[], &[]), finding("a", &[], &[])],
+            &DiagnoseOptions::default(),
+        );
+        assert_eq!(report.findings.len(), 1);
+    }
+}

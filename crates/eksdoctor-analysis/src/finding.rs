@@ -20,9 +20,6 @@ impl Subject {
             name: name.to_owned(),
         }
     }
-    pub fn cluster(name: &str) -> Subject {
-        Subject::new("Cluster", None, name)
-    }
 }
 
 impl std::fmt::Display for Subject {

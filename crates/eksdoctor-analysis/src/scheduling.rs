@@ -1,7 +1,7 @@
 //! Pods that cannot be placed, grouped by the workload that owns them, with their scheduling
 //! events: shared by SCH-01 and the Fargate rules that explain it more precisely.
 
-use crate::context::{Context, FARGATE_TAINT};
+use crate::context::Context;
 use crate::finding::{Evidence, EvidenceSource, Key};
 use crate::model::aws::FargateProfile;
 use crate::model::k8s::{Event, Pod, Workload};
@@ -30,13 +30,6 @@ impl PendingGroup<'_> {
             self.namespace.clone(),
             self.name.clone(),
         )
-    }
-    pub fn pod_names(&self) -> String {
-        self.pods
-            .iter()
-            .map(|p| p.metadata.name.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
     }
     /// Evidence: the newest scheduling event, else the pods' PodScheduled condition.
     pub fn evidence(&self) -> Vec<Evidence> {
@@ -74,11 +67,6 @@ impl PendingGroup<'_> {
             .all(|p| p.scheduler_name() == "default-scheduler")
     }
     /// The scheduling events mention the Fargate taint (any Kubernetes version's wording).
-    pub fn blocked_by_fargate_taint(&self) -> bool {
-        self.events
-            .iter()
-            .any(|e| e.message.contains(FARGATE_TAINT) && e.message.contains("taint"))
-    }
     pub fn template_annotation(&self, key: &str) -> Option<&str> {
         self.workload
             .and_then(|w| w.spec.template.metadata.annotation(key))

@@ -30,6 +30,8 @@ pub struct Discovery<'s> {
     /// Public subnets (route to an internet gateway, or public IPs on launch).
     pub public: Vec<&'s Subnet>,
     pub private: Vec<&'s Subnet>,
+    /// The controller (v2.0.0-v2.1.1) only takes subnets tagged `kubernetes.io/cluster/<name>`.
+    pub cluster_tag_required: bool,
 }
 
 impl Discovery<'_> {
@@ -109,6 +111,7 @@ pub fn discover<'s>(cx: &Context<'s>, role_tag: &'static str) -> Discovery<'s> {
     let mut d = Discovery {
         vpc: vpc.clone(),
         role_tag,
+        cluster_tag_required: cx.lbc.as_ref().is_some_and(|l| l.requires_cluster_tag()),
         ..Discovery::default()
     };
     let mut subnets: Vec<&Subnet> = cx
@@ -156,7 +159,11 @@ pub fn discover<'s>(cx: &Context<'s>, role_tag: &'static str) -> Discovery<'s> {
             && own_cluster_tag
                 .as_deref()
                 .is_some_and(|own| !cluster_keys.contains(&own));
-        if other_only {
+        let lacks_required = d.cluster_tag_required
+            && own_cluster_tag
+                .as_deref()
+                .is_some_and(|own| !cluster_keys.contains(&own));
+        if other_only || lacks_required {
             d.other_cluster.push(s);
         } else if s
             .available_ip_address_count
@@ -192,6 +199,16 @@ pub struct DiscoveryError {
 }
 
 impl DiscoveryError {
+    /// The wording of v2.0-v2.5 (and the legacy v1 controller) says only that nothing was
+    /// found: the subnet data has to tell why.
+    pub fn is_generic(&self) -> bool {
+        self.tag_key.is_none()
+            && self.evaluated.is_none()
+            && self.other_cluster.is_none()
+            && self.insufficient_ips.is_none()
+            && !self.too_few
+    }
+
     /// No subnet matched the role tag at all (as opposed to matching and being excluded).
     pub fn none_matched(&self) -> bool {
         !self.too_few

@@ -13,38 +13,53 @@ fn fixture(rule: &str, kind: &str) -> PathBuf {
         .join(kind)
 }
 
-fn report(rule: &str, kind: &str) -> Report {
+fn report(rule: &str, case: &str) -> Report {
     let snapshot =
-        load_path(&fixture(rule, kind), LoadOptions { strict: true }).expect("fixture loads");
+        load_path(&fixture(rule, case), LoadOptions { strict: true }).expect("fixture loads");
     diagnose(&snapshot, &DiagnoseOptions::default())
 }
 
+/// Runs every case of a rule: `fires`/`fires-*` must report the rule, `silent`/`silent-*` must
+/// not; each rendered report is a snapshot.
 fn check(rule: &str) {
-    let fires = report(rule, "fires");
-    assert!(
-        fires.findings.iter().any(|f| f.rule == rule),
-        "{rule} should fire on its `fires` fixture; got {:?}",
-        fires
-            .findings
-            .iter()
-            .map(|f| (f.rule, &f.message))
-            .collect::<Vec<_>>()
-    );
-    let silent = report(rule, "silent");
-    assert!(
-        !silent.findings.iter().any(|f| f.rule == rule),
-        "{rule} must stay silent on its `silent` fixture; got {:?}",
-        silent
+    let dir = fixture(rule, "");
+    let mut cases: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    cases.sort();
+    let slug = rule.to_ascii_lowercase();
+    for case in &cases {
+        let report = report(rule, case);
+        let fired: Vec<&str> = report
             .findings
             .iter()
             .filter(|f| f.rule == rule)
-            .map(|f| &f.message)
-            .collect::<Vec<_>>()
-    );
-    let slug = rule.to_ascii_lowercase();
-    insta::assert_snapshot!(format!("{slug}-fires-text"), render::text(&fires, false));
-    insta::assert_snapshot!(format!("{slug}-fires-json"), render::json(&fires));
-    insta::assert_snapshot!(format!("{slug}-silent-text"), render::text(&silent, false));
+            .map(|f| f.message.as_str())
+            .collect();
+        if case.starts_with("fires") {
+            assert!(
+                !fired.is_empty(),
+                "{rule} should fire on `{case}`; got {:?}",
+                report
+                    .findings
+                    .iter()
+                    .map(|f| (f.rule, &f.message))
+                    .collect::<Vec<_>>()
+            );
+            insta::assert_snapshot!(format!("{slug}-{case}-json"), render::json(&report));
+        } else {
+            assert!(
+                case.starts_with("silent"),
+                "fixture `{case}` of {rule} is neither fires* nor silent*"
+            );
+            assert!(
+                fired.is_empty(),
+                "{rule} must stay silent on `{case}`; got {fired:?}"
+            );
+        }
+        insta::assert_snapshot!(format!("{slug}-{case}-text"), render::text(&report, false));
+    }
 }
 
 macro_rules! rule_tests {

@@ -314,3 +314,76 @@ fn rules_lists_diagnose_and_lint_rules_and_explain_prints_docs() {
     let unknown = eksdoctor(&["explain", "XX-99"]);
     assert_eq!(unknown.status.code(), Some(2));
 }
+
+fn copy_dir(from: &Path, to: &Path, skip: &str) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_name() == skip {
+            continue;
+        }
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_dir(&entry.path(), &target, skip);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn without_aws_files_the_kubernetes_chain_stands_and_aws_rules_say_not_collected() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&example("fargate-dns-down"), dir.path(), "aws");
+    let report = json(&diagnose_json(dir.path()));
+    assert_eq!(
+        chain_rules(&report),
+        vec![vec!["ING-00", "IAM-03", "DNS-01", "SCH-01", "FG-02"]]
+    );
+    assert_eq!(
+        report["next_blockers"],
+        serde_json::json!([]),
+        "subnets unknown: no blocker invented"
+    );
+    let skipped = report["skipped_rules"].as_array().unwrap();
+    let sub01 = skipped
+        .iter()
+        .find(|s| s["rule"] == "SUB-01")
+        .expect("SUB-01 skipped");
+    assert!(
+        sub01["reason"]
+            .as_str()
+            .unwrap()
+            .contains("aws ec2 describe-subnets"),
+        "{sub01}"
+    );
+}
+
+#[test]
+fn namespace_focus_drops_unrelated_findings_but_keeps_causes() {
+    let out = eksdoctor(&[
+        "diagnose",
+        "--bundle",
+        example("fargate-dns-down").to_str().unwrap(),
+        "-o",
+        "json",
+        "-n",
+        "shop",
+    ]);
+    let report = json(&out);
+    assert_eq!(
+        chain_rules(&report),
+        vec![vec!["ING-00", "IAM-03", "DNS-01", "SCH-01", "FG-02"]]
+    );
+    let other = eksdoctor(&[
+        "diagnose",
+        "--bundle",
+        example("fargate-dns-down").to_str().unwrap(),
+        "-o",
+        "json",
+        "-n",
+        "nothing-here",
+    ]);
+    assert_eq!(json(&other)["findings"], serde_json::json!([]));
+    assert_eq!(other.status.code(), Some(0));
+}

@@ -1,4 +1,4 @@
-use crate::context::{Context, Message};
+use crate::context::{Context, Message, NETWORK_ERRORS};
 use crate::finding::{Finding, Key};
 use crate::fixes::restart_controller;
 use crate::rules::{Outcome, impl_rule};
@@ -46,16 +46,6 @@ declare_rule! {
         severity: Error,
     }
 }
-
-const NETWORK_ERRORS: &[&str] = &[
-    "dial tcp",
-    "i/o timeout",
-    "no such host",
-    "connection refused",
-    "TLS handshake timeout",
-    "request send failed",
-    "send request failed",
-];
 
 /// The message is an STS network failure; returns whether it was a DNS lookup failure.
 fn sts_failure(m: &Message) -> Option<bool> {

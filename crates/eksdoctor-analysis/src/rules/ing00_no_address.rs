@@ -20,7 +20,8 @@ declare_rule! {
     /// ## Evidence
     /// The Ingress object (no `status.loadBalancer.ingress`), its age, and its events.
     /// An Ingress younger than the normal ALB provisioning time (5 minutes) with nothing
-    /// failing is `info` (see TIM-01), not an error.
+    /// failing is `info` (see TIM-01), not an error; one of another controller that nothing
+    /// explains is a `warning` (some controllers never publish an address).
     ///
     /// ## Example
     /// ```text
@@ -83,6 +84,10 @@ impl NoAddress {
             }
             if age.is_some_and(|a| a < PROVISIONING_WINDOW_SECS) {
                 f = f.severity_if_unexplained(Severity::Info);
+            } else if !ing.is_alb {
+                // Some controllers never publish an address (no published service): without a
+                // cause to point at, this is worth a look, not an outage.
+                f = f.severity_if_unexplained(Severity::Warning);
             }
             out.push(f);
         }

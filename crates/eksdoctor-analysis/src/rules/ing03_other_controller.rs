@@ -74,7 +74,7 @@ impl OtherController {
                     "ingress/{ns}/{name} carries ALB annotations but its class {class:?} belongs to {owner}, so the ALB controller ignores it"
                 )
             } else if ing.is_alb
-                && ing.controller.as_deref() == Some(ALB_CONTROLLER)
+                && ing.controller.as_deref() != Some(crate::context::AUTO_MODE_ALB_CONTROLLER)
                 && cx.lbc.is_none()
                 && deployments_known
                 && !cx.auto_mode

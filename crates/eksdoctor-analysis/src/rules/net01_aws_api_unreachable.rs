@@ -1,4 +1,4 @@
-use crate::context::Context;
+use crate::context::{Context, Message, NETWORK_ERRORS, aws_api_hosts, is_region};
 use crate::finding::{Evidence, EvidenceSource, Finding, Key};
 use crate::fixes::restart_controller;
 use crate::rules::{Outcome, impl_rule};
@@ -48,16 +48,28 @@ const NEEDED: &[&str] = &["sts", "ec2", "elasticloadbalancing"];
 impl AwsApiUnreachable {
     fn run(cx: &Context<'_>, out: &mut Vec<Finding>) -> Outcome {
         let region = cx.region();
-        let timeouts: Vec<_> = cx
+        let failures: Vec<(&Message, String, String)> = cx
             .lbc_messages
             .iter()
-            .filter(|m| {
-                (m.contains("ec2.") || m.contains("elasticloadbalancing."))
-                    && m.contains("amazonaws.com")
-                    && (m.contains("i/o timeout")
-                        || m.contains("dial tcp")
-                        || m.contains("request send failed"))
+            .filter(|m| NETWORK_ERRORS.iter().any(|t| m.contains(t)))
+            .flat_map(|m| {
+                aws_api_hosts(&m.text)
+                    .into_iter()
+                    .map(move |(svc, r)| (m, svc, r))
             })
+            .collect();
+        // A region that is not one is itself the evidence: no network change will help.
+        if let Some((m, _, bad)) = failures.iter().find(|(_, _, r)| !is_region(r)) {
+            out.push(Self::wrong_region(cx, m, bad, &failures));
+            return Ok(());
+        }
+        // Lookups failing against cluster DNS are DNS-01's; STS is IAM-03's.
+        let timeouts: Vec<&Message> = failures
+            .iter()
+            .filter(|(m, svc, _)| {
+                (svc == "ec2" || svc == "elasticloadbalancing") && !m.contains(":53")
+            })
+            .map(|(m, _, _)| *m)
             .collect();
         let config = match Self::missing_egress(cx) {
             Ok(config) => config,
@@ -104,6 +116,37 @@ impl AwsApiUnreachable {
         }
         out.push(f);
         Ok(())
+    }
+
+    fn wrong_region(
+        cx: &Context<'_>,
+        m: &Message,
+        bad: &str,
+        failures: &[(&Message, String, String)],
+    ) -> Finding {
+        let (ns, name) = cx.lbc_names();
+        let right = cx
+            .snapshot
+            .region()
+            .filter(|r| is_region(r))
+            .unwrap_or("<region>");
+        let services: Vec<Key> = failures
+            .iter()
+            .map(|(_, svc, _)| Key::AwsApi(svc.clone()))
+            .collect();
+        Finding::new(
+            &Self::META,
+            cx.lbc_subject(),
+            format!("deployment/{ns}/{name} calls AWS APIs in region {bad:?}, which is not an AWS region: its region setting is wrong"),
+        )
+        .evidence(m.evidence())
+        .breaks_all(services)
+        .breaks(Key::AlbReconcile)
+        .fix(
+            format!("set the controller's region to {right}"),
+            vec![format!("helm upgrade {name} eks/aws-load-balancer-controller -n {ns} --reuse-values --set region={right}")],
+            Some(format!("resource \"helm_release\" \"aws_load_balancer_controller\" {{\n  set {{\n    name  = \"region\"\n    value = \"{right}\"\n  }}\n}}")),
+        )
     }
 
     /// Services without an endpoint when the pod subnets have no NAT route; `None` when there

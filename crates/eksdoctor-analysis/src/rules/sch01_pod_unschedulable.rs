@@ -49,7 +49,13 @@ impl PodUnschedulable {
                 .events
                 .iter()
                 .max_by_key(|e| (e.last_seen, e.count))
-                .map(|e| format!(": {}", e.message.trim()))
+                .map(|e| e.message.trim().to_owned())
+                .or_else(|| {
+                    g.pods
+                        .iter()
+                        .find_map(|p| p.condition("PodScheduled")?.message.clone())
+                })
+                .map(|why| format!(": {why}"))
                 .unwrap_or_default();
             let what = if g.kind == "Pod" {
                 "pod".to_owned()

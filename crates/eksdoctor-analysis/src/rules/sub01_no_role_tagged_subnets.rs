@@ -74,6 +74,8 @@ fn judge(
     }
     match (error, d) {
         (Some(e), _) if !e.none_matched() => return None,
+        // An old generic wording while subnets do carry the tag: another SUB rule explains it.
+        (Some(e), Some(d)) if e.is_generic() && !d.tagged.is_empty() => return None,
         (None, Some(d)) => {
             let fallback = cx
                 .lbc

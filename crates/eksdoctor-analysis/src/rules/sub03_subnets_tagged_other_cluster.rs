@@ -10,7 +10,8 @@ declare_rule! {
     /// ## What it does
     /// Finds ALB Ingresses whose role-tagged subnets are all excluded because they carry a
     /// `kubernetes.io/cluster/<name>` tag for another cluster but not for this one, including
-    /// when the controller's `--cluster-name` differs from the real EKS cluster name.
+    /// when the controller's `--cluster-name` differs from the real EKS cluster name; and, for
+    /// controllers v2.0.0-v2.1.1, which required that tag, subnets without it.
     ///
     /// ## Why it matters
     /// From v2.4.3 the controller skips subnets tagged for other clusters (the tag value is not
@@ -50,8 +51,9 @@ fn judge(
     let surfaced = error.is_some_and(|e| {
         e.other_cluster.unwrap_or(0) > 0 && e.evaluated.is_none_or(|n| e.other_cluster == Some(n))
     });
-    let latent =
-        error.is_none() && d.is_some_and(|d| d.eligible.is_empty() && !d.other_cluster.is_empty());
+    // Nothing surfaced yet, or an old wording that does not say why: the subnet data tells.
+    let latent = error.is_none_or(DiscoveryError::is_generic)
+        && d.is_some_and(|d| d.eligible.is_empty() && !d.other_cluster.is_empty());
     if !(surfaced || latent) {
         return None;
     }
@@ -80,6 +82,16 @@ fn judge(
     } else {
         ids.join(" ")
     };
+    let listed = if ids.is_empty() {
+        "see the controller message".to_owned()
+    } else {
+        ids.join(", ")
+    };
+    let reason = if d.is_some_and(|d| d.cluster_tag_required) {
+        format!("lack kubernetes.io/cluster/{cluster}, which controllers v2.0.0-v2.1.1 require,")
+    } else {
+        "are tagged for another cluster".to_owned()
+    };
     let mut commands = vec![format!(
         "aws ec2 create-tags --resources {ids_text} --tags Key=kubernetes.io/cluster/{cluster},Value=shared"
     )];
@@ -90,12 +102,7 @@ fn judge(
     commands.push(nudge_ingress(ns, name));
     Some(SubnetVerdict {
         message: format!(
-            "the role-tagged subnets for ingress/{ns}/{name} ({}) are tagged for another cluster and skipped{mismatch}",
-            if ids.is_empty() {
-                "see the controller message".to_owned()
-            } else {
-                ids.join(", ")
-            }
+            "the role-tagged subnets for ingress/{ns}/{name} ({listed}) {reason} and are skipped{mismatch}"
         ),
         fix_summary: format!(
             "tag the subnets kubernetes.io/cluster/{cluster}=shared (or remove stale cluster tags) and make sure the controller's clusterName is {cluster}"

@@ -42,8 +42,9 @@ fn judge(
     d: Option<&Discovery<'_>>,
 ) -> Option<SubnetVerdict> {
     let surfaced = error.is_some_and(|e| e.insufficient_ips.unwrap_or(0) > 0);
-    let latent =
-        error.is_none() && d.is_some_and(|d| d.eligible.is_empty() && !d.low_ips.is_empty());
+    // Nothing surfaced yet, or an old wording that does not say why: the subnet data tells.
+    let latent = error.is_none_or(DiscoveryError::is_generic)
+        && d.is_some_and(|d| d.eligible.is_empty() && !d.low_ips.is_empty());
     if !(surfaced || latent) {
         return None;
     }
