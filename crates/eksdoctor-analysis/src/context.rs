@@ -319,8 +319,6 @@ impl<'s> Context<'s> {
         }
     }
 
-    /// Messages containing every token.
-
     pub fn has(&self, input: Input) -> bool {
         self.snapshot.has(input)
     }
