@@ -3,36 +3,9 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use eksdoctor_analysis::bundle::CollectNotes;
+pub use eksdoctor_analysis::bundle::{BundleFile, BundleMeta, NotCollected};
 use serde::Serialize;
-
-/// One file of a bundle: a path relative to the bundle root ('/'-separated) and its bytes.
-// Local twin of `eksdoctor_analysis::bundle::BundleFile` until the analysis crate exposes it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BundleFile {
-    pub path: String,
-    pub contents: Vec<u8>,
-}
-
-/// `bundle.json`: which cluster, where, and the "now" every age is measured from.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct BundleMeta {
-    pub cluster: Option<String>,
-    pub region: Option<String>,
-    pub collected_at: Option<String>,
-}
-
-/// Something the collector asked for and did not get.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct NotCollected {
-    /// The bundle path the evidence would have had (`k8s/pods.json`, `aws/ec2-describe-subnets.json`,
-    /// `logs/<ns>/<pod>/<container>.log`).
-    pub what: String,
-    /// What the file would have been recognised as: a Kubernetes list kind (`PodList`) or an
-    /// AWS top-level key (`Subnets`). Absent for logs.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub kind: Option<String>,
-    pub reason: String,
-}
 
 /// A finished collection: the bundle's files (including `bundle.json` and `collect-notes.json`)
 /// and the notes again, for the summary.
@@ -50,19 +23,16 @@ impl Collected {
     /// Adds `bundle.json` and `collect-notes.json` and sorts files by path, so that the same
     /// collection gives the same bundle.
     pub(crate) fn finish(mut self) -> Self {
-        #[derive(Serialize)]
-        struct Notes<'a> {
-            not_collected: &'a [NotCollected],
-        }
-        self.notes.sort_by(|a, b| a.what.cmp(&b.what));
+        self.notes
+            .sort_by(|a, b| (&a.what, &a.reason).cmp(&(&b.what, &b.reason)));
         self.files.push(BundleFile {
             path: META_FILE.to_owned(),
             contents: to_json(&self.meta),
         });
         self.files.push(BundleFile {
             path: NOTES_FILE.to_owned(),
-            contents: to_json(&Notes {
-                not_collected: &self.notes,
+            contents: to_json(&CollectNotes {
+                not_collected: self.notes.clone(),
             }),
         });
         self.files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -226,8 +196,7 @@ mod tests {
                 contents: b"{}\n".to_vec(),
             }],
             notes: vec![NotCollected {
-                what: "k8s/ingresses.json".into(),
-                kind: Some("IngressList".into()),
+                what: "k8s/ingresses".into(),
                 reason: "forbidden".into(),
             }],
             meta: BundleMeta {
@@ -251,7 +220,7 @@ mod tests {
         assert_eq!(
             notes,
             serde_json::json!({"not_collected": [
-                {"what": "k8s/ingresses.json", "kind": "IngressList", "reason": "forbidden"}
+                {"what": "k8s/ingresses", "reason": "forbidden"}
             ]})
         );
     }

@@ -9,6 +9,8 @@ use k8s_openapi::api::core::v1::{ContainerStatus, Pod};
 use kube::Client;
 use serde_json::{Map, Value};
 
+use eksdoctor_analysis::snapshot::Input;
+
 use crate::bundle::{BundleFile, NotCollected, to_json};
 use crate::progress::Progress;
 use crate::redact;
@@ -91,6 +93,9 @@ pub(crate) const KINDS: &[Kind] = &[
     },
 ];
 
+/// Evidence name of the logs in `collect-notes.json`.
+const LOGS: &str = "logs";
+
 impl Kind {
     fn api_version(&self) -> String {
         if self.group.is_empty() {
@@ -118,6 +123,14 @@ impl Kind {
 
     fn list_kind(&self) -> String {
         format!("{}List", self.kind)
+    }
+
+    /// The name the analysis knows this evidence by (`k8s/pods`), for `collect-notes.json`.
+    fn evidence(&self) -> String {
+        eksdoctor_analysis::bundle::Kind::from_name(self.kind).map_or_else(
+            || format!("k8s/{}", self.resource),
+            |kind| Input::Kube(kind).name().to_owned(),
+        )
     }
 }
 
@@ -251,8 +264,7 @@ pub(crate) async fn collect(client: &Client, opts: &K8sOptions, progress: &Progr
                     out.no_access = Some(msg.clone());
                 }
                 out.notes.push(NotCollected {
-                    what: k.bundle_path(),
-                    kind: Some(k.list_kind()),
+                    what: k.evidence(),
                     reason: failure.reason(),
                 });
             }
@@ -269,8 +281,7 @@ pub(crate) async fn collect(client: &Client, opts: &K8sOptions, progress: &Progr
         let (targets, skipped) = log_targets(&pods, opts.max_failing_pods);
         if skipped > 0 {
             out.notes.push(NotCollected {
-                what: "logs/".to_owned(),
-                kind: None,
+                what: LOGS.to_owned(),
                 reason: format!(
                     "logs of {skipped} more failing pods skipped (limit {})",
                     opts.max_failing_pods
@@ -292,15 +303,19 @@ pub(crate) async fn collect(client: &Client, opts: &K8sOptions, progress: &Progr
                     contents: text.into_bytes(),
                 }),
                 Err(f) => out.notes.push(NotCollected {
-                    what: t.bundle_path(),
-                    kind: None,
-                    reason: f.reason(),
+                    what: LOGS.to_owned(),
+                    reason: format!("{}: {}", t.bundle_path(), f.reason()),
                 }),
             }
         }
         out.lbc_role_arn = service_accounts
             .as_ref()
             .and_then(|sas| lbc_role_arn(&pods, sas));
+    } else {
+        out.notes.push(NotCollected {
+            what: LOGS.to_owned(),
+            reason: "pods not collected, so no logs were fetched".to_owned(),
+        });
     }
     out
 }

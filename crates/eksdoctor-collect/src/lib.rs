@@ -23,6 +23,7 @@ pub use bundle::{
 pub use k8s::K8sOptions;
 pub use target::AwsHints;
 
+use eksdoctor_analysis::snapshot::Input;
 use progress::Progress;
 
 /// What `eksdoctor collect` and `eksdoctor diagnose` without `--bundle` were asked to read.
@@ -206,14 +207,12 @@ pub async fn collect(
                     collected.notes.extend(role.notes);
                 }
                 // No annotation is evidence the service account shows; a missing list is not.
-                None if collected
-                    .notes
-                    .iter()
-                    .any(|n| n.what == "k8s/serviceaccounts.json") =>
+                None if collected.notes.iter().any(|n| {
+                    n.what == Input::Kube(eksdoctor_analysis::bundle::Kind::ServiceAccount).name()
+                }) =>
                 {
                     collected.notes.push(NotCollected {
-                        what: "aws/iam-get-role.json".into(),
-                        kind: Some("Role".into()),
+                        what: Input::Roles.name().to_owned(),
                         reason: "the LBC's role is unknown: service accounts not collected".into(),
                     });
                 }

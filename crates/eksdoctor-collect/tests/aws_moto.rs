@@ -477,7 +477,7 @@ async fn collects_the_cluster_vpc_and_load_balancers_as_the_cli_prints_them() {
         .filter(|n| n.what.starts_with("aws/"))
         .collect();
     assert_eq!(aws_notes.len(), 1, "{aws_notes:?}");
-    assert_eq!(aws_notes[0].what, "aws/eks-describe-addon.json");
+    assert_eq!(aws_notes[0].what, "aws/addons");
     assert!(
         aws_notes[0].reason.contains("eks:ListAddons"),
         "{}",

@@ -15,44 +15,79 @@ use futures::StreamExt;
 use futures::future::join_all;
 use serde_json::Value;
 
+use eksdoctor_analysis::snapshot::Input;
+
 use crate::bundle::{BundleFile, NotCollected, to_json};
 use crate::progress::Progress;
 use crate::redact;
 
-/// A file the collector writes: its bundle path and the top-level key that identifies it.
+/// A file the collector writes: its bundle path, the top-level key that identifies it, and the
+/// evidence it is to the analysis (the name notes use).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct AwsFile {
     pub path: &'static str,
     pub key: &'static str,
+    pub input: Input,
 }
 
-const fn f(path: &'static str, key: &'static str) -> AwsFile {
-    AwsFile { path, key }
+const fn f(path: &'static str, key: &'static str, input: Input) -> AwsFile {
+    AwsFile { path, key, input }
 }
 
-const CLUSTER: AwsFile = f("aws/eks-describe-cluster.json", "cluster");
-const FARGATE_PROFILE: AwsFile = f("aws/eks-describe-fargate-profile.json", "fargateProfile");
-const ADDON: AwsFile = f("aws/eks-describe-addon.json", "addon");
-const VPCS: AwsFile = f("aws/ec2-describe-vpcs.json", "Vpcs");
-const SUBNETS: AwsFile = f("aws/ec2-describe-subnets.json", "Subnets");
-const ROUTE_TABLES: AwsFile = f("aws/ec2-describe-route-tables.json", "RouteTables");
-const NAT_GATEWAYS: AwsFile = f("aws/ec2-describe-nat-gateways.json", "NatGateways");
+const CLUSTER: AwsFile = f("aws/eks-describe-cluster.json", "cluster", Input::Cluster);
+const FARGATE_PROFILE: AwsFile = f(
+    "aws/eks-describe-fargate-profile.json",
+    "fargateProfile",
+    Input::FargateProfiles,
+);
+const ADDON: AwsFile = f("aws/eks-describe-addon.json", "addon", Input::Addons);
+const VPCS: AwsFile = f("aws/ec2-describe-vpcs.json", "Vpcs", Input::Vpcs);
+const SUBNETS: AwsFile = f("aws/ec2-describe-subnets.json", "Subnets", Input::Subnets);
+const ROUTE_TABLES: AwsFile = f(
+    "aws/ec2-describe-route-tables.json",
+    "RouteTables",
+    Input::RouteTables,
+);
+const NAT_GATEWAYS: AwsFile = f(
+    "aws/ec2-describe-nat-gateways.json",
+    "NatGateways",
+    Input::NatGateways,
+);
 const INTERNET_GATEWAYS: AwsFile = f(
     "aws/ec2-describe-internet-gateways.json",
     "InternetGateways",
+    Input::InternetGateways,
 );
-const VPC_ENDPOINTS: AwsFile = f("aws/ec2-describe-vpc-endpoints.json", "VpcEndpoints");
-const SECURITY_GROUPS: AwsFile = f("aws/ec2-describe-security-groups.json", "SecurityGroups");
-const LOAD_BALANCERS: AwsFile = f("aws/elbv2-describe-load-balancers.json", "LoadBalancers");
-const TARGET_GROUPS: AwsFile = f("aws/elbv2-describe-target-groups.json", "TargetGroups");
+const VPC_ENDPOINTS: AwsFile = f(
+    "aws/ec2-describe-vpc-endpoints.json",
+    "VpcEndpoints",
+    Input::VpcEndpoints,
+);
+const SECURITY_GROUPS: AwsFile = f(
+    "aws/ec2-describe-security-groups.json",
+    "SecurityGroups",
+    Input::SecurityGroups,
+);
+const LOAD_BALANCERS: AwsFile = f(
+    "aws/elbv2-describe-load-balancers.json",
+    "LoadBalancers",
+    Input::LoadBalancers,
+);
+const TARGET_GROUPS: AwsFile = f(
+    "aws/elbv2-describe-target-groups.json",
+    "TargetGroups",
+    Input::TargetGroups,
+);
 const TARGET_HEALTH: AwsFile = f(
     "aws/elbv2-describe-target-health.json",
     "TargetHealthDescriptions",
+    Input::TargetHealth,
 );
-const ROLE: AwsFile = f("aws/iam-get-role.json", "Role");
+const ROLE: AwsFile = f("aws/iam-get-role.json", "Role", Input::Roles);
 const OIDC_PROVIDERS: AwsFile = f(
     "aws/iam-list-open-id-connect-providers.json",
     "OpenIDConnectProviderList",
+    Input::OidcProviders,
 );
 
 /// What depends on knowing the VPC.
@@ -90,8 +125,7 @@ pub(crate) fn skipped_all(reason: &str) -> Vec<NotCollected> {
     FILES
         .iter()
         .map(|f| NotCollected {
-            what: f.path.to_owned(),
-            kind: Some(f.key.to_owned()),
+            what: f.input.name().to_owned(),
             reason: reason.to_owned(),
         })
         .collect()
@@ -134,11 +168,17 @@ impl AwsOutcome {
         });
     }
 
+    /// A note under the evidence name; an item's own file (one add-on, one target group) is
+    /// named in the reason.
     fn note(&mut self, file: AwsFile, path: String, reason: impl Into<String>) {
+        let reason = reason.into();
         self.notes.push(NotCollected {
-            what: path,
-            kind: Some(file.key.to_owned()),
-            reason: reason.into(),
+            what: file.input.name().to_owned(),
+            reason: if path == file.path {
+                reason
+            } else {
+                format!("{path}: {reason}")
+            },
         });
     }
 
@@ -816,12 +856,11 @@ mod tests {
             }})
         );
         assert_eq!(out.notes.len(), 1);
-        assert_eq!(out.notes[0].what, "aws/eks-describe-addon-vpc-cni.json");
-        assert_eq!(out.notes[0].kind.as_deref(), Some("addon"));
+        assert_eq!(out.notes[0].what, "aws/addons");
         assert!(
-            out.notes[0]
-                .reason
-                .starts_with("access denied (eks:DescribeAddon): AccessDeniedException: User:"),
+            out.notes[0].reason.starts_with(
+                "aws/eks-describe-addon-vpc-cni.json: access denied (eks:DescribeAddon): AccessDeniedException: User:"
+            ),
             "{}",
             out.notes[0].reason
         );
@@ -835,7 +874,7 @@ mod tests {
         let out = addons(&eks, "demo", &Progress::new(false)).await;
         assert!(out.files.is_empty());
         assert_eq!(out.notes.len(), 1);
-        assert_eq!(out.notes[0].what, "aws/eks-describe-addon.json");
+        assert_eq!(out.notes[0].what, "aws/addons");
         assert!(out.notes[0].reason.contains("eks:ListAddons"));
     }
 
