@@ -30,6 +30,7 @@ enum Command {
     Rules(cmd::rules::RulesArgs),
     Explain(cmd::rules::ExplainArgs),
     Lint(cmd::lint::LintArgs),
+    Collect(cmd::collect::CollectArgs),
 }
 
 fn main() -> ExitCode {
@@ -39,5 +40,6 @@ fn main() -> ExitCode {
         Command::Rules(args) => cmd::rules::list(args),
         Command::Explain(args) => cmd::rules::explain(args),
         Command::Lint(args) => cmd::lint::run(args),
+        Command::Collect(args) => cmd::collect::run(args),
     }
 }

@@ -1,3 +1,4 @@
+pub mod collect;
 pub mod diagnose;
 pub mod lint;
 pub mod rules;
