@@ -7,6 +7,7 @@ use futures::StreamExt;
 use futures::future::join_all;
 use k8s_openapi::api::core::v1::{ContainerStatus, Pod};
 use kube::Client;
+use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use eksdoctor_analysis::snapshot::Input;
@@ -397,7 +398,7 @@ fn parse_pods(list: &Value) -> Vec<Pod> {
         .map(|items| {
             items
                 .iter()
-                .filter_map(|item| serde_json::from_value(item.clone()).ok())
+                .filter_map(|item| Pod::deserialize(item).ok())
                 .collect()
         })
         .unwrap_or_default()
@@ -618,7 +619,6 @@ mod tests {
 
     #[test]
     fn rbac_grants_exactly_the_kinds_listed() {
-        use serde::Deserialize;
         let text = include_str!("../../../deploy/rbac.yaml");
         // (namespace of a Role or "" for the ClusterRole, group, resource, verbs)
         let mut granted = BTreeSet::new();

@@ -184,7 +184,7 @@ fn answer(api: &Api, req: &Request<Incoming>) -> Response<Full<Bytes>> {
             "the server could not find the requested resource",
         );
     };
-    let items = list["items"].as_array().cloned().unwrap_or_default();
+    let items: &[Value] = list["items"].as_array().map_or(&[], Vec::as_slice);
     let offset: usize = q
         .get("continue")
         .and_then(|c| c.strip_prefix("offset-"))
@@ -206,7 +206,7 @@ fn answer(api: &Api, req: &Request<Incoming>) -> Response<Full<Bytes>> {
             "kind": list["kind"],
             "apiVersion": list["apiVersion"],
             "metadata": metadata,
-            "items": items[offset.min(end)..end],
+            "items": &items[offset.min(end)..end],
         }),
     )
 }
