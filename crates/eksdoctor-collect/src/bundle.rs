@@ -62,9 +62,17 @@ impl Collected {
         }
         out.push('\n');
         if !self.notes.is_empty() {
-            out.push_str(&format!("not collected ({}):\n", self.notes.len()));
+            out.push_str("not collected:\n");
+            // One line per reason: "no AWS credentials" covers every AWS file.
+            let mut by_reason: Vec<(&str, Vec<&str>)> = Vec::new();
             for note in &self.notes {
-                out.push_str(&format!("  {}: {}\n", note.what, note.reason));
+                match by_reason.iter_mut().find(|(r, _)| *r == note.reason) {
+                    Some((_, whats)) => whats.push(&note.what),
+                    None => by_reason.push((&note.reason, vec![&note.what])),
+                }
+            }
+            for (reason, whats) in by_reason {
+                out.push_str(&format!("  {}: {reason}\n", whats.join(", ")));
             }
         }
         out
@@ -222,6 +230,22 @@ mod tests {
             serde_json::json!({"not_collected": [
                 {"what": "k8s/ingresses", "reason": "forbidden"}
             ]})
+        );
+    }
+
+    #[test]
+    fn summary_groups_notes_by_reason() {
+        let mut c = sample();
+        for what in ["aws/subnets", "aws/vpcs"] {
+            c.notes.push(NotCollected {
+                what: what.into(),
+                reason: "no AWS credentials".into(),
+            });
+        }
+        assert_eq!(
+            c.summary(),
+            "collected 1 Kubernetes lists, 0 log tails, 0 AWS files (cluster demo, us-west-2)\n\
+             not collected:\n  k8s/ingresses: forbidden\n  aws/subnets, aws/vpcs: no AWS credentials\n"
         );
     }
 
