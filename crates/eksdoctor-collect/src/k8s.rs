@@ -328,7 +328,7 @@ async fn list_all(
     kind: &Kind,
     page_size: u32,
     progress: &Progress,
-) -> Result<Value, Failure> {
+) -> Result<List, Failure> {
     let path = kind.path();
     let mut items = Vec::new();
     let mut resource_version = None;
@@ -374,12 +374,22 @@ async fn list_all(
     if let Some(rv) = resource_version {
         metadata.insert("resourceVersion".into(), rv);
     }
-    let mut list = Map::new();
-    list.insert("apiVersion".into(), Value::String(api_version));
-    list.insert("kind".into(), Value::String(kind.list_kind()));
-    list.insert("metadata".into(), Value::Object(metadata));
-    list.insert("items".into(), Value::Array(items));
-    Ok(Value::Object(list))
+    Ok(List {
+        api_version,
+        kind: kind.list_kind(),
+        metadata,
+        items,
+    })
+}
+
+/// A list as the API and kubectl print it: `apiVersion`, `kind` and `metadata` before the items.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct List {
+    api_version: String,
+    kind: String,
+    metadata: Map<String, Value>,
+    items: Vec<Value>,
 }
 
 async fn get_text(client: &Client, url: &str) -> Result<String, Failure> {
@@ -392,16 +402,11 @@ async fn get_text(client: &Client, url: &str) -> Result<String, Failure> {
         .map_err(Failure::from_kube)
 }
 
-fn parse_pods(list: &Value) -> Vec<Pod> {
-    list.get("items")
-        .and_then(Value::as_array)
-        .map(|items| {
-            items
-                .iter()
-                .filter_map(|item| Pod::deserialize(item).ok())
-                .collect()
-        })
-        .unwrap_or_default()
+fn parse_pods(list: &List) -> Vec<Pod> {
+    list.items
+        .iter()
+        .filter_map(|item| Pod::deserialize(item).ok())
+        .collect()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -566,7 +571,7 @@ fn newest_bytes(text: &str, max: usize) -> &str {
 
 /// The role the LBC assumes: the `eks.amazonaws.com/role-arn` of the service account its pods
 /// run as, or of `kube-system/aws-load-balancer-controller` when no LBC pod is listed.
-fn lbc_role_arn(pods: &[Pod], service_accounts: &Value) -> Option<String> {
+fn lbc_role_arn(pods: &[Pod], service_accounts: &List) -> Option<String> {
     let mut wanted: Vec<(String, String)> = pods
         .iter()
         .filter(|p| is_lbc(p))
@@ -581,9 +586,8 @@ fn lbc_role_arn(pods: &[Pod], service_accounts: &Value) -> Option<String> {
         })
         .collect();
     wanted.push(("kube-system".into(), "aws-load-balancer-controller".into()));
-    let items = service_accounts.get("items")?.as_array()?;
     wanted.iter().find_map(|(ns, name)| {
-        items.iter().find_map(|sa| {
+        service_accounts.items.iter().find_map(|sa| {
             let meta = sa.get("metadata")?;
             if meta.get("namespace")?.as_str()? != ns || meta.get("name")?.as_str()? != name {
                 return None;

@@ -3,6 +3,7 @@
 //! with 403s injected per path and latency injected per request. Test-only; never in the product.
 #![allow(dead_code)] // each test binary uses a different part
 
+pub mod aws;
 pub mod fixture;
 
 use std::collections::{HashMap, HashSet};
