@@ -218,30 +218,34 @@ pub(crate) fn error_chain(err: &dyn std::error::Error) -> String {
     out
 }
 
-pub(crate) struct K8sOutcome {
+/// The lists: files, notes, and what the rest of the collection needs from them.
+pub(crate) struct Listed {
     pub files: Vec<BundleFile>,
     pub notes: Vec<NotCollected>,
     /// Set when no kind could be listed: the reason of the first failure that says why.
     pub no_access: Option<String>,
     /// The IAM role of the LBC's service account (`eks.amazonaws.com/role-arn`).
     pub lbc_role_arn: Option<String>,
+    /// `None` when pods were not collected.
+    pods: Option<Vec<Pod>>,
 }
 
-pub(crate) async fn collect(client: &Client, opts: &K8sOptions, progress: &Progress) -> K8sOutcome {
+/// Every kind at once, each paginated.
+pub(crate) async fn list(client: &Client, opts: &K8sOptions, progress: &Progress) -> Listed {
     let lists = join_all(KINDS.iter().map(|k| async move {
         let result = list_all(client, k, opts.page_size, progress).await;
         (k, result)
     }))
     .await;
 
-    let mut out = K8sOutcome {
+    let mut out = Listed {
         files: Vec::new(),
         notes: Vec::new(),
         no_access: None,
         lbc_role_arn: None,
+        pods: None,
     };
     let mut any_listed = false;
-    let mut pods = None;
     let mut service_accounts = None;
     for (k, result) in lists {
         match result {
@@ -252,7 +256,7 @@ pub(crate) async fn collect(client: &Client, opts: &K8sOptions, progress: &Progr
                     contents: to_json(&list),
                 });
                 match (k.group, k.resource) {
-                    ("", "pods") => pods = Some(list),
+                    ("", "pods") => out.pods = Some(parse_pods(&list)),
                     ("", "serviceaccounts") => service_accounts = Some(list),
                     _ => {}
                 }
@@ -276,49 +280,59 @@ pub(crate) async fn collect(client: &Client, opts: &K8sOptions, progress: &Progr
     } else if out.no_access.is_none() {
         out.no_access = out.notes.first().map(|n| n.reason.clone());
     }
+    if let (Some(pods), Some(sas)) = (&out.pods, &service_accounts) {
+        out.lbc_role_arn = lbc_role_arn(pods, sas);
+    }
+    out
+}
 
-    if let Some(pods) = &pods {
-        let pods = parse_pods(pods);
-        let (targets, skipped) = log_targets(&pods, opts.max_failing_pods);
-        if skipped > 0 {
-            out.notes.push(NotCollected {
-                what: LOGS.to_owned(),
-                reason: format!(
-                    "logs of {skipped} more failing pods skipped (limit {})",
-                    opts.max_failing_pods
-                ),
-            });
-        }
-        let logs: Vec<_> = futures::stream::iter(targets)
-            .map(|t| async move {
-                let result = fetch_log(client, &t, opts, progress).await;
-                (t, result)
-            })
-            .buffer_unordered(opts.log_concurrency.max(1))
-            .collect()
-            .await;
-        for (t, result) in logs {
-            match result {
-                Ok(text) => out.files.push(BundleFile {
-                    path: t.bundle_path(),
-                    contents: text.into_bytes(),
-                }),
-                Err(f) => out.notes.push(NotCollected {
-                    what: LOGS.to_owned(),
-                    reason: format!("{}: {}", t.bundle_path(), f.reason()),
-                }),
-            }
-        }
-        out.lbc_role_arn = service_accounts
-            .as_ref()
-            .and_then(|sas| lbc_role_arn(&pods, sas));
-    } else {
-        out.notes.push(NotCollected {
+/// Log tails of the pods that matter, a bounded number in flight.
+pub(crate) async fn logs(
+    client: &Client,
+    listed: &Listed,
+    opts: &K8sOptions,
+    progress: &Progress,
+) -> (Vec<BundleFile>, Vec<NotCollected>) {
+    let mut files = Vec::new();
+    let mut notes = Vec::new();
+    let Some(pods) = &listed.pods else {
+        notes.push(NotCollected {
             what: LOGS.to_owned(),
             reason: "pods not collected, so no logs were fetched".to_owned(),
         });
+        return (files, notes);
+    };
+    let (targets, skipped) = log_targets(pods, opts.max_failing_pods);
+    if skipped > 0 {
+        notes.push(NotCollected {
+            what: LOGS.to_owned(),
+            reason: format!(
+                "logs of {skipped} more failing pods skipped (limit {})",
+                opts.max_failing_pods
+            ),
+        });
     }
-    out
+    let logs: Vec<_> = futures::stream::iter(targets)
+        .map(|t| async move {
+            let result = fetch_log(client, &t, opts, progress).await;
+            (t, result)
+        })
+        .buffer_unordered(opts.log_concurrency.max(1))
+        .collect()
+        .await;
+    for (t, result) in logs {
+        match result {
+            Ok(text) => files.push(BundleFile {
+                path: t.bundle_path(),
+                contents: text.into_bytes(),
+            }),
+            Err(f) => notes.push(NotCollected {
+                what: LOGS.to_owned(),
+                reason: format!("{}: {}", t.bundle_path(), f.reason()),
+            }),
+        }
+    }
+    (files, notes)
 }
 
 /// Lists one kind, page by page, into one `<Kind>List` with `kind`/`apiVersion` on each item

@@ -66,6 +66,12 @@ pub enum CollectError {
 pub enum AwsSource {
     /// Not collected, for this reason (it lands in every AWS note).
     Skip(String),
+    /// The standard credential chain, with this profile and region if given. Resolved only once
+    /// the cluster has answered: an unreachable cluster asks nothing of AWS.
+    Chain {
+        profile: Option<String>,
+        region: Option<String>,
+    },
     Config(Box<SdkConfig>),
 }
 
@@ -100,30 +106,28 @@ pub fn collect_live(opts: &LiveOptions) -> Result<Collected, CollectError> {
         let target = target::resolve(opts.kubeconfig.as_deref(), opts.context.as_deref()).await?;
         let hints = &target.hints;
         let region = opts.region.clone().or_else(|| hints.region.clone());
-        let cluster = opts.cluster.clone().or_else(|| hints.cluster.clone());
-        let profile = opts.profile.clone().or_else(|| hints.profile.clone());
         let aws = if opts.no_aws {
             AwsSource::Skip("skipped: --no-aws".to_owned())
         } else {
-            load_aws(profile, region.clone()).await
-        };
-        let region = match &aws {
-            AwsSource::Config(c) => c.region().map(|r| r.to_string()).or(region),
-            AwsSource::Skip(_) => region,
+            AwsSource::Chain {
+                profile: opts.profile.clone().or_else(|| hints.profile.clone()),
+                region: region.clone(),
+            }
         };
         let sources = Sources {
+            cluster: opts.cluster.clone().or_else(|| hints.cluster.clone()),
             kube: target.client,
             context: target.context,
             server: target.server,
             aws,
-            cluster,
             region,
         };
         collect(sources, &opts.k8s, opts.progress).await
     })
 }
 
-async fn load_aws(profile: Option<String>, region: Option<String>) -> AwsSource {
+/// The credential chain, checked: a config with a region and credentials, or why not.
+async fn load_aws(profile: Option<String>, region: Option<String>) -> Result<SdkConfig, String> {
     use aws_sdk_eks::config::ProvideCredentials;
     let mut loader = aws_config_loader();
     if let Some(profile) = profile {
@@ -134,51 +138,34 @@ async fn load_aws(profile: Option<String>, region: Option<String>) -> AwsSource 
     }
     let config = loader.load().await;
     if config.region().is_none() {
-        return AwsSource::Skip(
+        return Err(
             "AWS region unknown (not in the kubeconfig context or the AWS config): pass --region; \
              Kubernetes-only diagnosis"
                 .to_owned(),
         );
     }
     let Some(provider) = config.credentials_provider() else {
-        return AwsSource::Skip("no AWS credentials configured; Kubernetes-only diagnosis".into());
+        return Err("no AWS credentials configured; Kubernetes-only diagnosis".into());
     };
     match provider.provide_credentials().await {
-        Ok(_) => AwsSource::Config(Box::new(config)),
-        Err(e) => AwsSource::Skip(format!(
+        Ok(_) => Ok(config),
+        Err(e) => Err(format!(
             "no AWS credentials found ({}); Kubernetes-only diagnosis",
             k8s::error_chain(&e)
         )),
     }
 }
 
-/// Collects from connected sources: Kubernetes and AWS at once, then the LBC's IAM role
-/// (whose ARN is on a service account).
+/// Collects from connected sources: every Kubernetes list at once; then, if the cluster
+/// answered, the log tails and all of AWS at once.
 pub async fn collect(
     sources: Sources,
     k8s_opts: &K8sOptions,
     show_progress: bool,
 ) -> Result<Collected, CollectError> {
     let progress = Progress::new(show_progress);
-    let clients = match &sources.aws {
-        AwsSource::Config(config) => Some(aws::AwsClients::new(config)),
-        AwsSource::Skip(_) => None,
-    };
-    let (kube, aws_out) = tokio::join!(k8s::collect(&sources.kube, k8s_opts, &progress), async {
-        match &clients {
-            Some(c) => Some(
-                aws::collect(
-                    c,
-                    sources.cluster.as_deref(),
-                    Some(&sources.server),
-                    &progress,
-                )
-                .await,
-            ),
-            None => None,
-        }
-    });
-    if let Some(error) = kube.no_access {
+    let listed = k8s::list(&sources.kube, k8s_opts, &progress).await;
+    if let Some(error) = listed.no_access {
         progress.finish();
         return Err(CollectError::Unreachable {
             context: sources.context,
@@ -186,41 +173,61 @@ pub async fn collect(
             error,
         });
     }
-    let mut collected = Collected {
-        files: kube.files,
-        notes: kube.notes,
-        meta: BundleMeta {
-            cluster: sources.cluster.clone(),
-            region: sources.region.clone(),
-            collected_at: Some(now_rfc3339()),
-        },
+    let mut meta = BundleMeta {
+        cluster: sources.cluster.clone(),
+        region: sources.region.clone(),
+        collected_at: Some(now_rfc3339()),
     };
-    match (&sources.aws, clients, aws_out) {
-        (AwsSource::Config(_), Some(clients), Some(aws_out)) => {
+    let aws = match sources.aws {
+        AwsSource::Skip(reason) => Err(reason),
+        AwsSource::Config(config) => Ok(*config),
+        AwsSource::Chain { profile, region } => load_aws(profile, region).await,
+    };
+    let clients = aws.as_ref().ok().map(aws::AwsClients::new);
+    if let Ok(config) = &aws {
+        meta.region = config.region().map(|r| r.to_string()).or(meta.region);
+    }
+    let ((log_files, log_notes), aws_out) = tokio::join!(
+        k8s::logs(&sources.kube, &listed, k8s_opts, &progress),
+        async {
+            match &clients {
+                Some(c) => Some(
+                    aws::collect(
+                        c,
+                        sources.cluster.as_deref(),
+                        Some(&sources.server),
+                        listed.lbc_role_arn.as_deref(),
+                        &progress,
+                    )
+                    .await,
+                ),
+                None => None,
+            }
+        }
+    );
+    let mut collected = Collected {
+        files: listed.files,
+        notes: listed.notes,
+        meta,
+    };
+    collected.files.extend(log_files);
+    collected.notes.extend(log_notes);
+    match (aws, aws_out) {
+        (Ok(_), Some(aws_out)) => {
             collected.meta.cluster = aws_out.cluster.clone().or(collected.meta.cluster);
             collected.files.extend(aws_out.files);
             collected.notes.extend(aws_out.notes);
-            match &kube.lbc_role_arn {
-                Some(arn) => {
-                    let role = aws::lbc_role(&clients, arn, &progress).await;
-                    collected.files.extend(role.files);
-                    collected.notes.extend(role.notes);
-                }
-                // No annotation is evidence the service account shows; a missing list is not.
-                None if collected.notes.iter().any(|n| {
-                    n.what == Input::Kube(eksdoctor_analysis::bundle::Kind::ServiceAccount).name()
-                }) =>
-                {
-                    collected.notes.push(NotCollected {
-                        what: Input::Roles.name().to_owned(),
-                        reason: "the LBC's role is unknown: service accounts not collected".into(),
-                    });
-                }
-                None => {}
+            // No role annotation is evidence the service account shows; a missing list is not.
+            let sa = Input::Kube(eksdoctor_analysis::bundle::Kind::ServiceAccount).name();
+            if listed.lbc_role_arn.is_none() && collected.notes.iter().any(|n| n.what == sa) {
+                collected.notes.push(NotCollected {
+                    what: Input::Roles.name().to_owned(),
+                    reason: "the LBC's role is unknown: service accounts not collected".into(),
+                });
             }
         }
-        (AwsSource::Skip(reason), _, _) => collected.notes.extend(aws::skipped_all(reason)),
-        _ => {}
+        (Err(reason), _) => collected.notes.extend(aws::skipped_all(&reason)),
+        (Ok(_), None) => {}
     }
     progress.finish();
     Ok(collected.finish())

@@ -264,9 +264,30 @@ impl AwsClients {
     }
 }
 
-/// Everything but the LBC's role (which needs the service accounts from Kubernetes first).
-/// `cluster`: the EKS cluster name if known; else the one whose endpoint is `server`.
+/// Everything AWS: `cluster` is the EKS cluster name if known, else the one whose endpoint is
+/// `server`; the LBC's role is read when its ARN is known.
 pub(crate) async fn collect(
+    clients: &AwsClients,
+    cluster: Option<&str>,
+    server: Option<&str>,
+    lbc_role_arn: Option<&str>,
+    progress: &Progress,
+) -> AwsOutcome {
+    let (mut out, role) = tokio::join!(
+        cluster_and_network(clients, cluster, server, progress),
+        async {
+            match lbc_role_arn {
+                Some(arn) => lbc_role(clients, arn, progress).await,
+                None => AwsOutcome::default(),
+            }
+        }
+    );
+    out.merge(role);
+    out
+}
+
+/// Everything but the LBC's role.
+async fn cluster_and_network(
     clients: &AwsClients,
     cluster: Option<&str>,
     server: Option<&str>,
@@ -746,11 +767,7 @@ async fn oidc_providers(clients: &AwsClients, progress: &Progress) -> AwsOutcome
 }
 
 /// The LBC's IAM role, by the ARN in its service account's annotation.
-pub(crate) async fn lbc_role(
-    clients: &AwsClients,
-    role_arn: &str,
-    progress: &Progress,
-) -> AwsOutcome {
+async fn lbc_role(clients: &AwsClients, role_arn: &str, progress: &Progress) -> AwsOutcome {
     let mut out = AwsOutcome::default();
     // arn:aws:iam::123456789012:role/path/name → name (get-role takes the name, not the path).
     let Some(name) = role_arn
