@@ -1,3 +1,4 @@
+use super::collect::LiveArgs;
 use super::{ColorChoice, fail, print};
 use eksdoctor_analysis::{DiagnoseOptions, LoadOptions, Verdict, render};
 use std::path::PathBuf;
@@ -16,18 +17,22 @@ pub enum Format {
 
 /// Follow the chain from the symptom to the root cause, and print the fix.
 ///
-/// Reads a bundle: a directory or .tar.gz of `kubectl get -o json|yaml` and `aws … --output
-/// json` output, recognised by content, with controller logs under
+/// With --bundle, reads a bundle: a directory or .tar.gz of `kubectl get -o json|yaml` and
+/// `aws … --output json` output, recognised by content, with controller logs under
 /// logs/<namespace>/<pod>/<container>.log. Unknown files are listed and skipped; a malformed
 /// file is reported and the rest is still read (unless --strict).
+///
+/// Without --bundle, collects live from the current kubeconfig context and the AWS credential
+/// chain (as `eksdoctor collect` does, read-only) and diagnoses that: the same report as on a
+/// bundle.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Exit codes: 0 healthy, 1 degraded or failing, 2 could not read the input.\n\nExample:\n  eksdoctor diagnose --bundle examples/bundles/fargate-dns-down --ingress shop/storefront"
+    after_help = "Exit codes: 0 healthy, 1 degraded or failing, 2 could not read the input or reach the cluster.\n\nExamples:\n  eksdoctor diagnose --bundle examples/bundles/fargate-dns-down --ingress shop/storefront\n  eksdoctor diagnose --context prod --profile prod-readonly -o markdown"
 )]
 pub struct DiagnoseArgs {
-    /// Bundle directory or .tar.gz to analyse
+    /// Bundle directory or .tar.gz to analyse [default: collect live from the cluster]
     #[arg(long, value_name = "PATH")]
-    pub bundle: PathBuf,
+    pub bundle: Option<PathBuf>,
     /// Output format
     #[arg(long, short, value_enum, default_value_t)]
     pub output: Format,
@@ -43,6 +48,8 @@ pub struct DiagnoseArgs {
     /// When to use colour in text output
     #[arg(long, value_enum, default_value_t)]
     pub color: ColorChoice,
+    #[command(flatten)]
+    pub live: LiveArgs,
 }
 
 fn parse_ingress(text: &str) -> Result<(String, String), String> {
@@ -55,12 +62,17 @@ fn parse_ingress(text: &str) -> Result<(String, String), String> {
 }
 
 pub fn run(args: DiagnoseArgs) -> ExitCode {
-    let snapshot = match eksdoctor_analysis::load_path(
-        &args.bundle,
-        LoadOptions {
-            strict: args.strict,
+    let options = LoadOptions {
+        strict: args.strict,
+    };
+    let loaded = match &args.bundle {
+        Some(path) => eksdoctor_analysis::load_path(path, options),
+        None => match args.live.collect() {
+            Ok(collected) => eksdoctor_analysis::load_files(collected.files, options),
+            Err(code) => return code,
         },
-    ) {
+    };
+    let snapshot = match loaded {
         Ok(s) => s,
         Err(e) => return fail(e),
     };
