@@ -142,7 +142,22 @@ enum Data {
     Memory(Vec<u8>),
 }
 
+/// Files up to this size are read whole and parsed from memory; larger ones are streamed, so
+/// that a single huge `kubectl get pods -A -o json` does not have to fit in memory at once.
+const IN_MEMORY_LIMIT: u64 = 64 << 20;
+
 impl Data {
+    /// The whole contents, unless the file is larger than [`IN_MEMORY_LIMIT`].
+    fn contents_if_small(&self) -> std::io::Result<Option<std::borrow::Cow<'_, [u8]>>> {
+        Ok(match self {
+            Data::Memory(bytes) => Some(std::borrow::Cow::Borrowed(bytes.as_slice())),
+            Data::Disk(p) if std::fs::metadata(p)?.len() <= IN_MEMORY_LIMIT => {
+                Some(std::borrow::Cow::Owned(std::fs::read(p)?))
+            }
+            Data::Disk(_) => None,
+        })
+    }
+
     fn reader(&self) -> std::io::Result<Box<dyn Read + '_>> {
         Ok(match self {
             Data::Disk(p) => Box::new(BufReader::with_capacity(1 << 18, File::open(p)?)),
@@ -321,8 +336,13 @@ fn parse_source(source: &Source) -> Parsed {
         return parsed.unwrap_or_else(|e| error(Some(e.line()), Some(e.column()), e.to_string()));
     }
     if is_json {
-        let mut de = serde_json::Deserializer::from_reader(reader);
-        let result = classify(&mut de).and_then(|c| de.end().map(|()| c));
+        // Parsing from memory is several times faster than through `io::Read` (serde_json then
+        // tracks positions byte by byte); files too large to hold are streamed instead.
+        let result = match source.data.contents_if_small() {
+            Ok(Some(bytes)) => classify_json(serde_json::Deserializer::from_slice(&bytes)),
+            Ok(None) => classify_json(serde_json::Deserializer::from_reader(reader)),
+            Err(e) => return io_error(e),
+        };
         return match result {
             Ok(c) if c.unrecognised => Parsed::Ignored,
             Ok(c) => Parsed::Objects(c.objects),
@@ -334,6 +354,12 @@ fn parse_source(source: &Source) -> Parsed {
         };
     }
     parse_yaml(reader).unwrap_or_else(|(line, column, message)| error(line, column, message))
+}
+
+fn classify_json<'de, R: serde_json::de::Read<'de>>(
+    mut de: serde_json::Deserializer<R>,
+) -> serde_json::Result<classify::Classified> {
+    classify(&mut de).and_then(|c| de.end().map(|()| c))
 }
 
 /// serde_json appends " at line L column C"; the position is reported separately.
