@@ -250,6 +250,7 @@ fn load_sources(mut sources: Vec<Source>, options: LoadOptions) -> Result<Snapsh
     sources.sort_by(|a, b| a.path.cmp(&b.path));
     let parsed: Vec<Parsed> = sources.par_iter().map(parse_source).collect();
     let mut snapshot = Snapshot::default();
+    reserve_exact(&mut snapshot, &parsed);
     for (source, parsed) in sources.iter().zip(parsed) {
         match parsed {
             Parsed::Objects(objects) => {
@@ -270,6 +271,35 @@ fn load_sources(mut sources: Vec<Source>, options: LoadOptions) -> Result<Snapsh
     }
     snapshot.finish();
     Ok(snapshot)
+}
+
+/// Sizes the snapshot's largest lists exactly: grown by doubling, they would hold up to twice
+/// the memory they need (and three times while growing).
+fn reserve_exact(s: &mut Snapshot, parsed: &[Parsed]) {
+    let (mut pods, mut events, mut replica_sets, mut deployments) = (0, 0, 0, 0);
+    let (mut services, mut endpoints, mut nodes) = (0, 0, 0);
+    for object in parsed.iter().flat_map(|p| match p {
+        Parsed::Objects(objects) => objects.as_slice(),
+        _ => &[],
+    }) {
+        match object {
+            Object::Pod(_) => pods += 1,
+            Object::Event(_) => events += 1,
+            Object::ReplicaSet(_) => replica_sets += 1,
+            Object::Deployment(_) => deployments += 1,
+            Object::Service(_) => services += 1,
+            Object::Endpoints(_) => endpoints += 1,
+            Object::Node(_) => nodes += 1,
+            _ => {}
+        }
+    }
+    s.pods.reserve_exact(pods);
+    s.events.reserve_exact(events);
+    s.replica_sets.reserve_exact(replica_sets);
+    s.deployments.reserve_exact(deployments);
+    s.services.reserve_exact(services);
+    s.endpoints.reserve_exact(endpoints);
+    s.nodes.reserve_exact(nodes);
 }
 
 fn file_name(path: &str) -> &str {

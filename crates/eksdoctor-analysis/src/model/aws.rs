@@ -2,17 +2,9 @@
 //! EC2, ELBv2 and IAM use PascalCase; EKS uses camelCase.
 
 use super::Timestamp;
-use super::k8s::ScalarString;
+use super::k8s::{ScalarString, null_as_default};
 use super::time::lenient;
-use serde::{Deserialize, Deserializer};
-
-fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de> + Default,
-{
-    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
-}
+use serde::Deserialize;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "PascalCase", default)]
