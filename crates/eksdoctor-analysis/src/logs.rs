@@ -34,13 +34,15 @@ const NEEDLES: &[&str] = &[
     "must be specified",
 ];
 
+/// The needles, searched case-sensitively in a lower-cased copy of each chunk: that lets
+/// aho-corasick use its SIMD (Teddy) prefilter, which case-insensitive search of this many
+/// needles rules out (measured: 0.6 GB/s case-insensitive, several times that this way).
 fn needles() -> &'static AhoCorasick {
     static AC: OnceLock<AhoCorasick> = OnceLock::new();
     AC.get_or_init(|| {
         AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostFirst)
-            .build(NEEDLES)
+            .build(NEEDLES.iter().map(|n| n.to_ascii_lowercase()))
             .expect("static needles build")
     })
 }
@@ -114,15 +116,20 @@ struct Scanner {
     kept: VecDeque<LogLine>,
     lines: u64,
     bytes: u64,
+    /// The chunk being fed, lower-cased (ASCII only, so offsets are the same as in the chunk).
+    lower: Vec<u8>,
 }
 
 impl Scanner {
     /// Feeds whole lines (the slice ends at a newline, or at the end of the file).
     fn feed(&mut self, data: &[u8]) {
+        let mut lower = std::mem::take(&mut self.lower);
+        lower.clear();
+        lower.extend(data.iter().map(u8::to_ascii_lowercase));
         let mut pos = 0;
         let mut counted_to = 0;
         let mut line_no = self.lines;
-        while let Some(m) = needles().find(&data[pos..]) {
+        while let Some(m) = needles().find(&lower[pos..]) {
             let at = pos + m.start();
             let start = memchr::memrchr(b'\n', &data[..at]).map_or(0, |i| i + 1);
             let end = memchr::memchr(b'\n', &data[at..]).map_or(data.len(), |i| at + i);
@@ -139,6 +146,7 @@ impl Scanner {
             self.lines += 1;
         }
         self.bytes += data.len() as u64;
+        self.lower = lower;
     }
 
     fn keep(&mut self, number: u64, line: &[u8]) {
