@@ -5,7 +5,99 @@ use super::time::lenient;
 use serde::{Deserialize, Deserializer};
 use std::collections::BTreeMap;
 
-pub type Labels = BTreeMap<String, String>;
+/// Labels and annotations: a small map kept as a list sorted by key. A `BTreeMap` takes over
+/// 500 bytes for even one entry; objects carry a handful, and a large bundle has 100,000s.
+/// Iteration is in key order, as a `BTreeMap`'s would be.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Labels(Vec<(String, String)>);
+
+impl Labels {
+    pub fn new() -> Labels {
+        Labels(Vec::new())
+    }
+    /// From entries in any order; for a repeated key the last value wins.
+    fn from_entries(mut entries: Vec<(String, String)>) -> Labels {
+        entries.reverse();
+        entries.sort_by(|a, b| a.0.cmp(&b.0)); // stable: the last value of a key comes first
+        entries.dedup_by(|later, first| later.0 == first.0);
+        entries.shrink_to_fit();
+        Labels(entries)
+    }
+    pub fn get(&self, key: &str) -> Option<&String> {
+        self.0
+            .binary_search_by(|(k, _)| k.as_str().cmp(key))
+            .ok()
+            .map(|i| &self.0[i].1)
+    }
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+    /// Sets a value, returning the previous one.
+    pub fn insert(&mut self, key: String, value: String) -> Option<String> {
+        match self.0.binary_search_by(|(k, _)| k.cmp(&key)) {
+            Ok(i) => Some(std::mem::replace(&mut self.0[i].1, value)),
+            Err(i) => {
+                self.0.insert(i, (key, value));
+                None
+            }
+        }
+    }
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &String)> {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+    pub fn keys(&self) -> impl Iterator<Item = &String> {
+        self.0.iter().map(|(k, _)| k)
+    }
+    pub fn values(&self) -> impl Iterator<Item = &String> {
+        self.0.iter().map(|(_, v)| v)
+    }
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl FromIterator<(String, String)> for Labels {
+    fn from_iter<I: IntoIterator<Item = (String, String)>>(iter: I) -> Labels {
+        Labels::from_entries(iter.into_iter().collect())
+    }
+}
+
+impl<'a> IntoIterator for &'a Labels {
+    type Item = (&'a String, &'a String);
+    type IntoIter = std::iter::Map<
+        std::slice::Iter<'a, (String, String)>,
+        fn(&'a (String, String)) -> (&'a String, &'a String),
+    >;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+}
+
+impl<'de> Deserialize<'de> for Labels {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Labels;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a map of strings")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Labels, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(entry) = map.next_entry::<String, String>()? {
+                    entries.push(entry);
+                }
+                Ok(Labels::from_entries(entries))
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
@@ -80,6 +172,10 @@ impl<K, V> Shrink for BTreeMap<K, V> {
     fn shrink(&mut self) {}
 }
 
+impl Shrink for Labels {
+    fn shrink(&mut self) {}
+}
+
 /// Annotations without `kubectl.kubernetes.io/last-applied-configuration`: a full copy of the
 /// object that no rule reads and that would double the memory of a large bundle.
 fn annotations<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Labels, D::Error> {
@@ -99,17 +195,17 @@ fn annotations<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Labels, D::
             d.deserialize_map(self)
         }
         fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Labels, A::Error> {
-            let mut out = Labels::new();
+            let mut entries = Vec::new();
             while let Some(key) = map.next_key::<String>()? {
                 if key == "kubectl.kubernetes.io/last-applied-configuration" {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 } else {
                     // Annotation values are strings, but hand-written YAML may carry numbers/bools.
                     let value: ScalarString = map.next_value()?;
-                    out.insert(key, value.0);
+                    entries.push((key, value.0));
                 }
             }
-            Ok(out)
+            Ok(Labels::from_entries(entries))
         }
     }
     deserializer.deserialize_option(Visitor)
