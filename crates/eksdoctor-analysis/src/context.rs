@@ -481,6 +481,9 @@ fn collect_messages(snapshot: &Snapshot, lbc: Option<&Controller<'_>>) -> Vec<Me
             reason: Some(e.reason.clone()),
         })
         .collect();
+    // `collect` reads events through core/v1 and events.k8s.io/v1: the same event twice.
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|m| seen.insert((m.reference.clone(), m.text.clone())));
     let Some(lbc) = lbc else { return out };
     for pod in &lbc.pods {
         for log in snapshot.logs_of(pod.metadata.namespace(), &pod.metadata.name) {
