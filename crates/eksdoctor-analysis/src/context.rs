@@ -252,6 +252,8 @@ pub struct Context<'s> {
     /// Controller errors from Ingress/Service events and controller logs, in bundle order.
     pub lbc_messages: Vec<Message>,
     pub coredns: Option<&'s Workload>,
+    /// Pods that cannot be placed, by owning workload.
+    pub pending: Vec<crate::scheduling::PendingGroup<'s>>,
     /// EKS Auto Mode: AWS runs the ALB controller and CoreDNS itself.
     pub auto_mode: bool,
 }
@@ -286,6 +288,7 @@ impl<'s> Context<'s> {
             ingresses,
             lbc_messages,
             coredns,
+            pending: crate::scheduling::pending_groups(snapshot),
             auto_mode,
         }
     }

@@ -25,7 +25,11 @@ const NEEDLES: &[&str] = &[
     "unable",
     "couldn't",
     "cannot",
-    "timeout",
+    // Network timeouts by their wording, not the bare word: debug model dumps are full of
+    // `HealthCheckTimeoutSeconds` and would crowd real errors out of the kept window.
+    "i/o timeout",
+    "handshake timeout",
+    "deadline exceeded",
     "refused",
     "not authorized",
     "no such host",
@@ -205,6 +209,19 @@ mod tests {
         let numbers: Vec<u64> = log.lines.iter().map(|l| l.number).collect();
         assert_eq!(numbers, vec![3, 5]);
         assert!(log.lines[1].text.ends_with("i/o timeout"));
+    }
+
+    #[test]
+    fn configuration_dumps_do_not_crowd_out_errors() {
+        let dump =
+            r#"{"level":"debug","msg":"built model","model":"{\"HealthCheckTimeoutSeconds\":5}"}"#;
+        let text = format!(
+            "{}\ndial tcp 10.0.0.1:443: i/o timeout\n",
+            vec![dump; KEPT_LINES + 5].join("\n")
+        );
+        let log = scan(&text);
+        assert_eq!(log.lines.len(), 1, "{:?}", log.lines.first());
+        assert!(log.lines[0].text.ends_with("i/o timeout"));
     }
 
     #[test]

@@ -5,6 +5,8 @@ use crate::context::Context;
 use crate::finding::{Evidence, EvidenceSource, Key};
 use crate::model::aws::FargateProfile;
 use crate::model::k8s::{Event, Pod, Workload};
+use crate::snapshot::Snapshot;
+use std::collections::HashMap;
 
 /// Pods younger than this may simply not be scheduled yet.
 const SCHEDULING_GRACE_SECS: i64 = 60;
@@ -86,9 +88,10 @@ fn is_unplaced(pod: &Pod) -> bool {
 }
 
 /// Unplaced pods (Pending, no node) older than the grace period, grouped by owning workload.
-pub fn pending_groups<'s>(cx: &Context<'s>) -> Vec<PendingGroup<'s>> {
-    let snap = cx.snapshot;
-    let mut groups: Vec<PendingGroup<'s>> = Vec::new();
+/// Computed once per diagnosis into [`Context::pending`].
+pub fn pending_groups(snap: &Snapshot) -> Vec<PendingGroup<'_>> {
+    let mut groups: Vec<PendingGroup<'_>> = Vec::new();
+    let mut by_owner: HashMap<(&'static str, String, String), usize> = HashMap::new();
     for pod in snap.pods.iter().filter(|p| is_unplaced(p)) {
         if snap
             .age(pod.metadata.creation_timestamp)
@@ -104,13 +107,10 @@ pub fn pending_groups<'s>(cx: &Context<'s>) -> Vec<PendingGroup<'s>> {
             .events_for("Pod", &ns, &pod.metadata.name)
             .filter(|e| e.reason == "FailedScheduling")
             .collect();
-        match groups
-            .iter_mut()
-            .find(|g| g.kind == kind && g.namespace == ns && g.name == name)
-        {
-            Some(g) => {
-                g.pods.push(pod);
-                g.events.extend(events);
+        match by_owner.get(&(kind, ns.clone(), name.clone())) {
+            Some(&at) => {
+                groups[at].pods.push(pod);
+                groups[at].events.extend(events);
             }
             None => {
                 let workload = match kind {
@@ -121,6 +121,7 @@ pub fn pending_groups<'s>(cx: &Context<'s>) -> Vec<PendingGroup<'s>> {
                         .find(|d| d.metadata.namespace() == ns && d.metadata.name == name),
                     _ => None,
                 };
+                by_owner.insert((kind, ns.clone(), name.clone()), groups.len());
                 groups.push(PendingGroup {
                     kind,
                     namespace: ns,

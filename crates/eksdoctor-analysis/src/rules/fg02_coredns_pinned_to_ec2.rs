@@ -3,7 +3,7 @@ use crate::context::{Context, FARGATE_TAINT};
 use crate::finding::{Evidence, EvidenceSource, Finding, Subject};
 use crate::fixes::COREDNS_ADDON_TERRAFORM;
 use crate::rules::{Outcome, impl_rule};
-use crate::scheduling::{fargate_only, pending_groups};
+use crate::scheduling::fargate_only;
 use crate::snapshot::Input;
 use eksdoctor_rule::declare_rule;
 
@@ -59,9 +59,10 @@ impl CorednsPinnedToEc2 {
             return Ok(());
         }
         let name = &coredns.metadata.name;
-        let Some(g) = pending_groups(cx)
-            .into_iter()
-            .find(|g| g.kind == "Deployment" && g.namespace == "kube-system" && &g.name == name)
+        let Some(g) =
+            cx.pending.iter().into_iter().find(|g| {
+                g.kind == "Deployment" && g.namespace == "kube-system" && &g.name == name
+            })
         else {
             return Ok(());
         };

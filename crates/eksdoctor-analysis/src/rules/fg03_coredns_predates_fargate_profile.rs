@@ -2,7 +2,7 @@ use crate::context::{Context, FARGATE_TAINT};
 use crate::finding::{Evidence, EvidenceSource, Finding, Subject};
 use crate::fixes::COREDNS_ADDON_TERRAFORM;
 use crate::rules::{Outcome, impl_rule};
-use crate::scheduling::{fargate_only, group_labels, pending_groups, profile_matches};
+use crate::scheduling::{fargate_only, group_labels, profile_matches};
 use crate::snapshot::Input;
 use eksdoctor_rule::declare_rule;
 
@@ -48,7 +48,9 @@ impl CorednsPredatesFargateProfile {
             return Ok(());
         };
         let name = &coredns.metadata.name;
-        let Some(g) = pending_groups(cx)
+        let Some(g) = cx
+            .pending
+            .iter()
             .into_iter()
             .find(|g| g.namespace == "kube-system" && &g.name == name)
         else {
@@ -60,7 +62,7 @@ impl CorednsPredatesFargateProfile {
         {
             return Ok(());
         }
-        let labels = group_labels(&g);
+        let labels = group_labels(g);
         let Some(profile) = cx
             .snapshot
             .aws

@@ -1,7 +1,7 @@
 use crate::context::Context;
 use crate::finding::{Evidence, EvidenceSource, Finding, Subject};
 use crate::rules::{Outcome, impl_rule};
-use crate::scheduling::{fargate_only, group_labels, pending_groups, profile_matches};
+use crate::scheduling::{fargate_only, group_labels, profile_matches};
 use crate::snapshot::Input;
 use eksdoctor_rule::declare_rule;
 
@@ -47,11 +47,13 @@ impl NoFargateProfileMatches {
         }
         let profiles = &cx.snapshot.aws.fargate_profiles;
         let cluster = cx.cluster_name();
-        for g in pending_groups(cx)
+        for g in cx
+            .pending
+            .iter()
             .into_iter()
             .filter(|g| g.on_default_scheduler())
         {
-            let labels = group_labels(&g);
+            let labels = group_labels(g);
             if profiles
                 .iter()
                 .any(|p| profile_matches(p, &g.namespace, labels))

@@ -2,7 +2,6 @@ use crate::bundle::Kind;
 use crate::context::Context;
 use crate::finding::{Finding, Subject};
 use crate::rules::{Outcome, impl_rule};
-use crate::scheduling::pending_groups;
 use crate::snapshot::Input;
 use eksdoctor_rule::declare_rule;
 
@@ -42,7 +41,7 @@ impl FargatePodExecutionRole {
     fn run(cx: &Context<'_>, out: &mut Vec<Finding>) -> Outcome {
         cx.require(Input::Kube(Kind::Event))?;
         let cluster = cx.cluster_name();
-        for g in pending_groups(cx) {
+        for g in &cx.pending {
             let refused = g.events.iter().any(|e| {
                 e.message.contains("Misconfigured Fargate Profile")
                     || e.message.contains("Pod execution role is not found")

@@ -2,7 +2,6 @@ use crate::bundle::Kind;
 use crate::context::Context;
 use crate::finding::{Finding, Subject};
 use crate::rules::{Outcome, impl_rule};
-use crate::scheduling::pending_groups;
 use crate::snapshot::Input;
 use eksdoctor_rule::declare_rule;
 
@@ -44,7 +43,7 @@ declare_rule! {
 impl PodUnschedulable {
     fn run(cx: &Context<'_>, out: &mut Vec<Finding>) -> Outcome {
         cx.require(Input::Kube(Kind::Pod))?;
-        for g in pending_groups(cx) {
+        for g in &cx.pending {
             let why = g
                 .events
                 .iter()
