@@ -59,10 +59,10 @@ impl CorednsPinnedToEc2 {
             return Ok(());
         }
         let name = &coredns.metadata.name;
-        let Some(g) =
-            cx.pending.iter().into_iter().find(|g| {
-                g.kind == "Deployment" && g.namespace == "kube-system" && &g.name == name
-            })
+        let Some(g) = cx
+            .pending
+            .iter()
+            .find(|g| g.kind == "Deployment" && g.namespace == "kube-system" && &g.name == name)
         else {
             return Ok(());
         };

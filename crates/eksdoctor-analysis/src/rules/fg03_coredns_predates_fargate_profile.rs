@@ -51,7 +51,6 @@ impl CorednsPredatesFargateProfile {
         let Some(g) = cx
             .pending
             .iter()
-            .into_iter()
             .find(|g| g.namespace == "kube-system" && &g.name == name)
         else {
             return Ok(());

@@ -47,12 +47,7 @@ impl NoFargateProfileMatches {
         }
         let profiles = &cx.snapshot.aws.fargate_profiles;
         let cluster = cx.cluster_name();
-        for g in cx
-            .pending
-            .iter()
-            .into_iter()
-            .filter(|g| g.on_default_scheduler())
-        {
+        for g in cx.pending.iter().filter(|g| g.on_default_scheduler()) {
             let labels = group_labels(g);
             if profiles
                 .iter()
