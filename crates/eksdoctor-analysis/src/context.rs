@@ -4,7 +4,7 @@
 
 use crate::bundle::Kind;
 use crate::finding::{Evidence, EvidenceSource};
-use crate::logs::readable;
+use crate::logs::{Entry, LogFile};
 use crate::model::k8s::{Ingress, IngressClass, Pod, Workload};
 use crate::snapshot::{Input, Snapshot};
 use std::collections::BTreeMap;
@@ -233,6 +233,9 @@ pub struct Message {
     pub object: Option<(String, String)>,
     /// Event reason, for events.
     pub reason: Option<String>,
+    /// A Warning event, or a log line at error/warning level (not an info line kept for its
+    /// wording, such as the leader-election notice).
+    pub problem: bool,
 }
 
 impl Message {
@@ -256,6 +259,9 @@ pub struct Context<'s> {
     pub pending: Vec<crate::scheduling::PendingGroup<'s>>,
     /// EKS Auto Mode: AWS runs the ALB controller and CoreDNS itself.
     pub auto_mode: bool,
+    /// The region, from the bundle; else from the controller's `--aws-region` or the AWS hosts
+    /// its errors name (a bundle of pasted logs says where it runs no other way).
+    pub region: Option<String>,
 }
 
 impl<'s> Context<'s> {
@@ -276,6 +282,22 @@ impl<'s> Context<'s> {
             .map(|ing| view(snapshot, lbc.as_ref(), ing))
             .collect();
         let lbc_messages = collect_messages(snapshot, lbc.as_ref());
+        let region = snapshot
+            .region()
+            .map(str::to_owned)
+            .or_else(|| {
+                lbc.as_ref()
+                    .and_then(|l| l.arg("aws-region"))
+                    .filter(|r| is_region(r))
+                    .map(str::to_owned)
+            })
+            .or_else(|| {
+                lbc_messages
+                    .iter()
+                    .flat_map(|m| aws_api_hosts(&m.text))
+                    .map(|(_, region)| region)
+                    .find(|r| is_region(r))
+            });
         let coredns = snapshot.deployment("kube-system", "coredns").or_else(|| {
             snapshot.deployments.iter().find(|d| {
                 d.metadata.namespace() == "kube-system"
@@ -290,6 +312,7 @@ impl<'s> Context<'s> {
             coredns,
             pending: crate::scheduling::pending_groups(snapshot),
             auto_mode,
+            region,
         }
     }
 
@@ -346,7 +369,7 @@ impl<'s> Context<'s> {
     }
 
     pub fn region(&self) -> String {
-        self.snapshot.region().unwrap_or("<region>").to_owned()
+        self.region.as_deref().unwrap_or("<region>").to_owned()
     }
 
     pub fn cluster_name(&self) -> String {
@@ -482,43 +505,59 @@ fn collect_messages(snapshot: &Snapshot, lbc: Option<&Controller<'_>>) -> Vec<Me
             object: (e.involved_kind == "Ingress")
                 .then(|| (e.involved_namespace.clone(), e.involved_name.clone())),
             reason: Some(e.reason.clone()),
+            problem: true,
         })
         .collect();
     // `collect` reads events through core/v1 and events.k8s.io/v1: the same event twice.
     let mut seen = std::collections::HashSet::new();
     out.retain(|m| seen.insert((m.reference.clone(), m.text.clone())));
-    let Some(lbc) = lbc else { return out };
-    for pod in &lbc.pods {
-        for log in snapshot.logs_of(pod.metadata.namespace(), &pod.metadata.name) {
-            for line in &log.lines {
-                out.push(Message {
-                    text: readable(&line.text),
-                    source: EvidenceSource::Log,
-                    reference: format!("{}:{}", log.path, line.number),
-                    object: log_object(&line.text),
-                    reason: None,
-                });
-            }
+    for log in snapshot
+        .logs
+        .iter()
+        .filter(|l| is_controller_log(snapshot, lbc, l))
+    {
+        for line in &log.lines {
+            let entry = Entry::read(&line.text);
+            out.push(Message {
+                text: entry.text,
+                source: EvidenceSource::Log,
+                reference: format!("{}:{}", log.path, line.number),
+                object: entry.object,
+                reason: None,
+                problem: entry.problem,
+            });
         }
     }
     out
 }
 
-/// The object a controller-runtime JSON log line names: `"object":{"name","namespace"}`, or
-/// the flat `"namespace"`/`"name"` fields of older builds.
-fn log_object(line: &str) -> Option<(String, String)> {
-    let value: serde_json::Value = serde_json::from_str(line).ok()?;
-    let field =
-        |v: &serde_json::Value, k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_owned);
-    let object = value.get("object");
-    let name = object
-        .and_then(|o| field(o, "name"))
-        .or_else(|| field(&value, "name"))?;
-    let namespace = object
-        .and_then(|o| field(o, "namespace"))
-        .or_else(|| field(&value, "namespace"))
-        .unwrap_or_default();
-    Some((namespace, name))
+/// A log of the load balancer controller: of one of its pods; or, when its pods were not
+/// collected (a bundle of pasted logs), of a pod named after its Deployment, or after the
+/// chart's default name when there is no Deployment either.
+fn is_controller_log(snapshot: &Snapshot, lbc: Option<&Controller<'_>>, log: &LogFile) -> bool {
+    if let Some(lbc) = lbc {
+        if lbc
+            .pods
+            .iter()
+            .any(|p| p.metadata.namespace() == log.namespace && p.metadata.name == log.pod)
+        {
+            return true;
+        }
+        let named_after = log.namespace == lbc.namespace()
+            && log
+                .pod
+                .strip_prefix(lbc.name())
+                .is_some_and(|rest| rest.starts_with('-'));
+        // A listed pod of that name that is not the controller's is some other workload.
+        return named_after
+            && !snapshot
+                .pods
+                .iter()
+                .any(|p| p.metadata.namespace() == log.namespace && p.metadata.name == log.pod);
+    }
+    [&log.pod, &log.container]
+        .iter()
+        .any(|n| n.contains("aws-load-balancer-controller") || n.contains("alb-ingress-controller"))
 }
 
 #[cfg(test)]
@@ -558,15 +597,5 @@ mod tests {
             is_region("eu-west-1") && is_region("us-gov-west-1") && is_region("ap-southeast-2")
         );
         assert!(!is_region("sa-east1") && !is_region("us-east-2a") && !is_region("eu-west-"));
-    }
-
-    #[test]
-    fn log_objects_come_from_new_and_old_layouts() {
-        let new = r#"{"msg":"Reconciler error","object":{"name":"web","namespace":"shop"}}"#;
-        assert_eq!(log_object(new), Some(("shop".into(), "web".into())));
-        let group =
-            r#"{"msg":"Reconciler error","object":{"name":"edge"},"namespace":"","name":"edge"}"#;
-        assert_eq!(log_object(group), Some(("".into(), "edge".into())));
-        assert_eq!(log_object("plain text"), None);
     }
 }

@@ -61,12 +61,19 @@ fn build_report(
     });
 
     let caused_by = link(&findings);
-    // A finding that nothing explains takes its "unexplained" severity (a young Ingress).
+    // A finding that nothing explains takes its "unexplained" severity (a young Ingress) and
+    // shows what the controller said instead.
     for (f, causes) in findings.iter_mut().zip(&caused_by) {
-        if causes.is_empty()
-            && let Some(s) = f.severity_if_unexplained
-        {
+        if !causes.is_empty() {
+            continue;
+        }
+        if let Some(s) = f.severity_if_unexplained {
             f.severity = s;
+        }
+        for e in std::mem::take(&mut f.evidence_if_unexplained) {
+            if !f.evidence.iter().any(|have| have.excerpt == e.excerpt) {
+                f.evidence.push(e);
+            }
         }
     }
     let keep = focus(&findings, &caused_by, options);
@@ -163,7 +170,7 @@ fn build_report(
         skipped_rules: skipped,
         context: ReportContext {
             cluster: snapshot.cluster_name().map(str::to_owned),
-            region: snapshot.region().map(str::to_owned),
+            region: cx.region.clone(),
             now: snapshot.now.map(|t| t.to_string()),
             lbc: cx
                 .lbc

@@ -121,6 +121,9 @@ pub struct Finding {
     /// The severity to use when no other finding explains this one (a young Ingress without
     /// an address is `info` unless something is failing).
     pub severity_if_unexplained: Option<Severity>,
+    /// Evidence to show when no other finding explains this one: what the controller said
+    /// about an Ingress when no rule knows that error, so the user still sees it.
+    pub evidence_if_unexplained: Vec<Evidence>,
 }
 
 impl Finding {
@@ -137,6 +140,7 @@ impl Finding {
             latent: false,
             symptom: false,
             severity_if_unexplained: None,
+            evidence_if_unexplained: Vec::new(),
         }
     }
     pub fn severity(mut self, severity: Severity) -> Self {
@@ -185,6 +189,10 @@ impl Finding {
     }
     pub fn severity_if_unexplained(mut self, severity: Severity) -> Self {
         self.severity_if_unexplained = Some(severity);
+        self
+    }
+    pub fn evidence_if_unexplained(mut self, evidence: Evidence) -> Self {
+        self.evidence_if_unexplained.push(evidence);
         self
     }
     pub fn latent(mut self) -> Self {

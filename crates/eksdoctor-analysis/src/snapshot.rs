@@ -247,7 +247,8 @@ impl Snapshot {
             .chain(self.ingresses.iter().map(|i| &i.metadata))
             .chain(self.deployments.iter().map(|d| &d.metadata))
             .filter_map(|m| m.creation_timestamp);
-        events.chain(objects).max()
+        let logs = self.logs.iter().filter_map(|l| l.last_time);
+        events.chain(objects).chain(logs).max()
     }
 
     pub fn has(&self, input: Input) -> bool {
@@ -406,11 +407,18 @@ impl Snapshot {
         !self.nodes.is_empty() && self.nodes.iter().all(Node::is_fargate)
     }
 
+    /// The cluster's region: `bundle.json`, else the EKS cluster's ARN, else the nodes' region
+    /// label (every EKS node carries it).
     pub fn region(&self) -> Option<&str> {
         self.meta
             .region
             .as_deref()
             .or_else(|| self.aws.cluster.as_ref().and_then(|c| c.region()))
+            .or_else(|| {
+                self.nodes
+                    .iter()
+                    .find_map(|n| n.metadata.label("topology.kubernetes.io/region"))
+            })
     }
 
     pub fn cluster_name(&self) -> Option<&str> {

@@ -401,8 +401,8 @@ pub fn tag_fix(
     role_tag: &str,
 ) -> (Vec<String>, Option<String>) {
     let region = cx
-        .snapshot
-        .region()
+        .region
+        .as_deref()
         .map(|r| format!(" --region {r}"))
         .unwrap_or_default();
     let public = role_tag == ELB_TAG;

@@ -173,6 +173,21 @@ fn now_is_collected_at_else_the_newest_time() {
         without.now.map(|t| t.to_string()).as_deref(),
         Some("2026-01-01T00:00:00Z")
     );
+    // A controller log written later than any object dates the bundle.
+    let with_log = load(vec![
+        file(
+            "p.json",
+            r#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"a","creationTimestamp":"2026-01-01T00:00:00Z"}}"#,
+        ),
+        file(
+            "logs/kube-system/lbc-1/controller.log",
+            "{\"level\":\"error\",\"ts\":\"2026-01-01T00:20:00Z\",\"msg\":\"Reconciler error\"}\n",
+        ),
+    ]);
+    assert_eq!(
+        with_log.now.map(|t| t.to_string()).as_deref(),
+        Some("2026-01-01T00:20:00Z")
+    );
 }
 
 #[test]

@@ -86,7 +86,7 @@ impl StsUnreachable {
             .breaks(Key::AlbReconcile);
         f = if via_dns {
             f.needs(Key::ClusterDns).fix(
-                "fix cluster DNS first (the chain below), then restart the controller",
+                "make cluster DNS answer first (CoreDNS pods running and ready), then restart the controller",
                 vec![
                     "kubectl -n kube-system get pods -l k8s-app=kube-dns -o wide".into(),
                     restart_controller(&ns, &name),

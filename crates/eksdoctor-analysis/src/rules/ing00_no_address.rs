@@ -1,5 +1,5 @@
 use crate::bundle::Kind;
-use crate::context::{Context, PROVISIONING_WINDOW_SECS};
+use crate::context::{Context, IngressView, Message, PROVISIONING_WINDOW_SECS};
 use crate::finding::{Evidence, EvidenceSource, Finding, Key, Subject};
 use crate::render::human_age;
 use crate::rules::{Outcome, impl_rule};
@@ -18,7 +18,9 @@ declare_rule! {
     /// little: the chain under it says what to fix.
     ///
     /// ## Evidence
-    /// The Ingress object (no `status.loadBalancer.ingress`), its age, and its events.
+    /// The Ingress object (no `status.loadBalancer.ingress`), its age, and its events. When no
+    /// other rule explains it, the controller's newest errors about it (Warning events, log
+    /// lines naming it or its IngressGroup) are shown as they are.
     /// An Ingress younger than the normal ALB provisioning time (5 minutes) with nothing
     /// failing is `info` (see TIM-01), not an error; one of another controller that nothing
     /// explains is a `warning` (some controllers never publish an address).
@@ -68,7 +70,7 @@ impl NoAddress {
                 "status.loadBalancer.ingress is empty",
             ))
             .fix(
-                "fix the cause below; the controller then writes the address",
+                "fix what keeps the controller from reconciling it; the controller then writes the address",
                 vec![format!("kubectl get ingress -n {ns} {name} -w")],
                 None,
             );
@@ -82,7 +84,18 @@ impl NoAddress {
                     ));
                 }
             }
-            if age.is_some_and(|a| a < PROVISIONING_WINDOW_SECS) {
+            // What the controller said about this Ingress, newest last: shown when no rule
+            // explains the symptom, so an error no rule knows still reaches the user.
+            let reported: Vec<&Message> = cx
+                .lbc_messages
+                .iter()
+                .filter(|m| m.problem && is_about(m, ing))
+                .collect();
+            for m in reported.iter().rev().take(2).rev() {
+                f = f.evidence_if_unexplained(m.evidence());
+            }
+            if reported.is_empty() && age.is_some_and(|a| a < PROVISIONING_WINDOW_SECS) {
+                // Young and nothing failed: waiting for its ALB.
                 f = f.severity_if_unexplained(Severity::Info);
             } else if !ing.is_alb {
                 // Some controllers never publish an address (no published service): without a
@@ -93,6 +106,14 @@ impl NoAddress {
         }
         Ok(())
     }
+}
+
+/// The message names this Ingress, or the IngressGroup it belongs to.
+fn is_about(m: &Message, ing: &IngressView<'_>) -> bool {
+    m.object.as_ref().is_some_and(|(ns, name)| {
+        (ns == ing.namespace() && name == ing.name())
+            || (ns.is_empty() && ing.group() == Some(name))
+    })
 }
 
 impl_rule!(NoAddress);

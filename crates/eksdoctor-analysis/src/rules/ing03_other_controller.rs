@@ -18,7 +18,9 @@ declare_rule! {
     ///
     /// ## Evidence
     /// The Ingress's class (annotation or `ingressClassName`), the IngressClass's
-    /// `spec.controller`, and whether a Deployment running that controller exists.
+    /// `spec.controller`, and whether a Deployment running that controller exists. An Ingress
+    /// with events only the load balancer controller gives (`FailedBuildModel`,
+    /// `SuccessfullyReconciled`, …) has a running controller, collected or not.
     ///
     /// ## Example
     /// `ingressClassName: nginx` on an Ingress with `alb.ingress.kubernetes.io/scheme:
@@ -77,6 +79,7 @@ impl OtherController {
                 && ing.controller.as_deref() != Some(crate::context::AUTO_MODE_ALB_CONTROLLER)
                 && cx.lbc.is_none()
                 && deployments_known
+                && !controller_has_spoken(cx, ns, name)
                 && !cx.auto_mode
             {
                 format!(
@@ -111,6 +114,25 @@ impl OtherController {
         }
         Ok(())
     }
+}
+
+/// Reasons only the load balancer controller gives Ingress events
+/// (`pkg/k8s/events.go`): an Ingress that has them was seen by a running controller, even if
+/// its Deployment was not collected (another namespace, another name).
+const LBC_EVENT_REASONS: &[&str] = &[
+    "FailedBuildModel",
+    "FailedDeployModel",
+    "FailedLoadGroupID",
+    "FailedAddFinalizer",
+    "FailedRemoveFinalizer",
+    "FailedUpdateStatus",
+    "SuccessfullyReconciled",
+];
+
+fn controller_has_spoken(cx: &Context<'_>, ns: &str, name: &str) -> bool {
+    cx.snapshot
+        .events_for("Ingress", ns, name)
+        .any(|e| LBC_EVENT_REASONS.contains(&e.reason.as_str()))
 }
 
 impl_rule!(OtherController);

@@ -42,7 +42,7 @@ declare_rule! {
 impl Provisioning {
     fn run(cx: &Context<'_>, out: &mut Vec<Finding>) -> Outcome {
         cx.require(Input::Kube(Kind::Ingress))?;
-        let controller_errors = !cx.lbc_messages.is_empty();
+        let controller_errors = cx.lbc_messages.iter().any(|m| m.problem);
         for ing in cx.alb_ingresses_without_address() {
             let (ns, name) = (ing.namespace(), ing.name());
             let Some(age) = cx.snapshot.age(ing.ingress.metadata.creation_timestamp) else {
