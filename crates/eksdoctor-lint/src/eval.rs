@@ -8,7 +8,7 @@ use hcl_edit::expr::{
     BinaryOperator, Expression, ForExpr, FuncCall, ObjectKey, Traversal, TraversalOperator,
     UnaryOperator,
 };
-use hcl_edit::template::{Element, Template};
+use hcl_edit::template::{Directive, Element, ForDirective, IfDirective, Strip, Template};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -38,6 +38,9 @@ pub struct Scope<'a> {
 struct Fails;
 
 type Eval = Result<Value, Fails>;
+
+/// `range()` results longer than this are not built.
+const MAX_RANGE: f64 = 1024.0;
 
 impl<'a> Scope<'a> {
     pub fn new(env: &'a ModuleEnv) -> Scope<'a> {
@@ -142,18 +145,110 @@ fn template(t: &Template, scope: &Scope) -> Eval {
     if let [Element::Interpolation(i)] = elements.as_slice() {
         return eval(&i.expr, scope);
     }
-    let mut out = String::new();
-    for element in elements {
-        match element {
-            Element::Literal(s) => out.push_str(s.value()),
-            Element::Interpolation(i) => match eval(&i.expr, scope)?.as_partial_str() {
-                Some(s) => out.push_str(&s),
-                None => out.push(HOLE),
-            },
-            Element::Directive(_) => out.push(HOLE),
+    let mut r = Render::default();
+    Ok(match r.template(t, scope)? {
+        Some(()) => Value::String(r.out),
+        // a directive that cannot be evaluated may add or drop any text
+        None => Value::unknown(),
+    })
+}
+
+/// Renders templates with `%{if}`/`%{for}` directives and `~` strip markers.
+#[derive(Default)]
+struct Render {
+    out: String,
+    /// The previous marker strips the whitespace that starts the next literal.
+    strip_next: bool,
+}
+
+impl Render {
+    /// `None` when a directive's condition or collection is not known.
+    fn template(&mut self, t: &Template, scope: &Scope) -> Result<Option<()>, Fails> {
+        for element in t.iter() {
+            match element {
+                Element::Literal(s) => {
+                    let text = s.value();
+                    let text = if self.strip_next {
+                        text.trim_start()
+                    } else {
+                        text
+                    };
+                    self.out.push_str(text);
+                    self.strip_next = false;
+                }
+                Element::Interpolation(i) => {
+                    self.strip(i.strip);
+                    match eval(&i.expr, scope)?.as_partial_str() {
+                        Some(s) => self.out.push_str(&s),
+                        None => self.out.push(HOLE),
+                    }
+                    self.strip_next = i.strip.strip_end();
+                }
+                Element::Directive(directive) => {
+                    let done = match &**directive {
+                        Directive::If(d) => self.if_directive(d, scope)?,
+                        Directive::For(d) => self.for_directive(d, scope)?,
+                    };
+                    if done.is_none() {
+                        return Ok(None);
+                    }
+                }
+            }
+        }
+        Ok(Some(()))
+    }
+
+    fn if_directive(&mut self, d: &IfDirective, scope: &Scope) -> Result<Option<()>, Fails> {
+        self.strip(d.if_expr.strip);
+        let endif = d.endif_expr.strip;
+        // (marker before the branch, the branch, marker after it)
+        let branch = match eval(&d.if_expr.cond_expr, scope)?.as_bool() {
+            Some(true) => {
+                let after = d.else_expr.as_ref().map_or(endif, |e| e.strip);
+                Some((d.if_expr.strip, &d.if_expr.template, after))
+            }
+            Some(false) => d.else_expr.as_ref().map(|e| (e.strip, &e.template, endif)),
+            None => return Ok(None),
+        };
+        if let Some((before, body, after)) = branch {
+            self.strip_next = before.strip_end();
+            if self.template(body, scope)?.is_none() {
+                return Ok(None);
+            }
+            self.strip(after);
+        }
+        self.strip_next = endif.strip_end();
+        Ok(Some(()))
+    }
+
+    fn for_directive(&mut self, d: &ForDirective, scope: &Scope) -> Result<Option<()>, Fails> {
+        let f = &d.for_expr;
+        self.strip(f.strip);
+        let Some(pairs) = pairs_of(&eval(&f.collection_expr, scope)?) else {
+            return Ok(None);
+        };
+        for (k, v) in pairs {
+            let mut inner = scope.bind(f.value_var.as_str(), v);
+            if let Some(key_var) = &f.key_var {
+                inner = inner.bind(key_var.as_str(), k);
+            }
+            self.strip_next = f.strip.strip_end();
+            if self.template(&f.template, &inner)?.is_none() {
+                return Ok(None);
+            }
+            self.strip(d.endfor_expr.strip);
+        }
+        self.strip_next = d.endfor_expr.strip.strip_end();
+        Ok(Some(()))
+    }
+
+    /// A marker with `~` on its left strips the whitespace before it.
+    fn strip(&mut self, strip: Strip) {
+        if strip.strip_start() {
+            let kept = self.out.trim_end().len();
+            self.out.truncate(kept);
         }
     }
-    Ok(Value::String(out))
 }
 
 fn traversal(t: &Traversal, scope: &Scope) -> Eval {
@@ -310,9 +405,10 @@ fn kind(v: &Value) -> u8 {
     }
 }
 
-fn for_expr(f: &ForExpr, scope: &Scope) -> Eval {
-    let collection = eval(&f.intro.collection_expr, scope)?;
-    let pairs: Vec<(Value, Value)> = match &collection {
+/// What `for` expressions, template `for` directives and `dynamic` blocks iterate: a list by
+/// index, a map by key; `None` when the collection is not known.
+pub fn pairs_of(collection: &Value) -> Option<Vec<(Value, Value)>> {
+    Some(match collection {
         Value::List(items) => items
             .iter()
             .enumerate()
@@ -324,7 +420,13 @@ fn for_expr(f: &ForExpr, scope: &Scope) -> Eval {
             .map(|(k, v)| (Value::String(k.clone()), v.clone()))
             .collect(),
         Value::Null => Vec::new(),
-        _ => return Ok(Value::unknown()),
+        _ => return None,
+    })
+}
+
+fn for_expr(f: &ForExpr, scope: &Scope) -> Eval {
+    let Some(pairs) = pairs_of(&eval(&f.intro.collection_expr, scope)?) else {
+        return Ok(Value::unknown());
     };
     let mut list = Vec::new();
     let mut obj = Obj::default();
@@ -521,17 +623,110 @@ fn call_known(name: &str, args: &[Value], scope: &Scope) -> Option<Value> {
             list[arg(1)?.as_number()? as usize % list.len()].clone()
         }
         "format" => format(&str_arg(0)?, &args[1..])?,
-        "file" => {
-            let path = PathBuf::from(str_arg(0)?);
-            let path = if path.is_absolute() {
-                path
-            } else {
-                scope.env.dir.join(path)
+        "file" => Value::String(read_file(&str_arg(0)?, scope)?),
+        "templatefile" => {
+            let text = read_file(&str_arg(0)?, scope)?;
+            let parsed = hcl_edit::parser::parse_template(&text).ok()?;
+            // a template sees only the variables it is given
+            let mut inner = Scope::new(scope.env);
+            match arg(1)? {
+                Value::Obj(vars) if !vars.open => {
+                    for (k, v) in &vars.entries {
+                        inner = inner.bind(k, v.clone());
+                    }
+                }
+                _ => return None,
+            }
+            template(&parsed, &inner).ok()?
+        }
+        "slice" => {
+            let (start, end) = (arg(1)?.as_number()?, arg(2)?.as_number()?);
+            if start < 0.0 || end < start {
+                return None;
+            }
+            let (start, end) = (start as usize, end as usize);
+            match arg(0)? {
+                Value::List(items) => Value::List(items.get(start..end)?.to_vec()),
+                // `slice(data.aws_availability_zones.x.names, 0, 3)` has three elements,
+                // each unknown: enough to know how many subnets a module creates
+                Value::Unknown(origin) => {
+                    Value::List(vec![Value::Unknown(origin.clone()); end - start])
+                }
+                _ => return None,
+            }
+        }
+        "range" => {
+            let n: Vec<f64> = args.iter().map(Value::as_number).collect::<Option<_>>()?;
+            let (start, limit, step) = match n.as_slice() {
+                [limit] => (0.0, *limit, 1.0),
+                [start, limit] => (*start, *limit, 1.0),
+                [start, limit, step] => (*start, *limit, *step),
+                _ => return None,
             };
-            Value::String(std::fs::read_to_string(path).ok()?)
+            if step == 0.0 || ((limit - start) / step) > MAX_RANGE {
+                return None;
+            }
+            let mut out = Vec::new();
+            let mut x = start;
+            while (step > 0.0 && x < limit) || (step < 0.0 && x > limit) {
+                out.push(Value::Number(x));
+                x += step;
+            }
+            Value::List(out)
+        }
+        "zipmap" => {
+            let (keys, values) = (arg(0)?.as_list()?, arg(1)?.as_list()?);
+            if keys.len() != values.len() {
+                return None;
+            }
+            let mut obj = Obj::default();
+            for (k, v) in keys.iter().zip(values) {
+                obj.entries.insert(k.as_str()?, v.clone());
+            }
+            Value::Obj(obj)
+        }
+        "compact" => {
+            let items: Option<Vec<String>> = arg(0)?.as_list()?.iter().map(Value::as_str).collect();
+            Value::List(
+                items?
+                    .into_iter()
+                    .filter(|s| !s.is_empty())
+                    .map(Value::String)
+                    .collect(),
+            )
+        }
+        "one" => match arg(0)? {
+            Value::List(items) if items.is_empty() => Value::Null,
+            Value::List(items) if items.len() == 1 => items[0].clone(),
+            _ => return None,
+        },
+        "coalescelist" => args
+            .iter()
+            .find(|a| a.as_list().is_some_and(|l| !l.is_empty()))?
+            .clone(),
+        "startswith" => Value::Bool(str_arg(0)?.starts_with(&str_arg(1)?)),
+        "endswith" => Value::Bool(str_arg(0)?.ends_with(&str_arg(1)?)),
+        "trimprefix" => {
+            let s = str_arg(0)?;
+            Value::String(s.strip_prefix(&str_arg(1)?).unwrap_or(&s).to_owned())
+        }
+        "trimsuffix" => {
+            let s = str_arg(0)?;
+            Value::String(s.strip_suffix(&str_arg(1)?).unwrap_or(&s).to_owned())
         }
         _ => return None,
     })
+}
+
+/// A file named relative to the module's directory (as `path.module` makes it).
+fn read_file(name: &str, scope: &Scope) -> Option<String> {
+    let path = PathBuf::from(name);
+    let path = if path.is_absolute() {
+        path
+    } else {
+        scope.env.dir.join(path)
+    };
+    std::fs::read_to_string(path).ok()
 }
 
 /// `merge()`: later arguments win; an unknown or open argument may override any earlier key.
@@ -730,5 +925,53 @@ mod tests {
                 .as_deref(),
             Some("1")
         );
+    }
+
+    #[test]
+    fn template_directives_and_strip_markers() {
+        let env = env();
+        let v = eval_in(
+            r#""%{ for az in ["a", "b"] }[${az}]%{ endfor }%{ if var.name == "demo" ~} on %{~ else }off%{ endif }""#,
+            &env,
+        );
+        assert_eq!(v.as_str().as_deref(), Some("[a][b]on"));
+        // a directive over an unknown collection may add any text
+        assert!(eval_in(r#""x%{ for s in var.missing }${s}%{ endfor }""#, &env).is_unknown());
+    }
+
+    #[test]
+    fn slice_of_an_unknown_list_has_a_known_length() {
+        let env = env();
+        let v = eval_in(
+            "[for k, v in slice(data.aws_availability_zones.a.names, 0, 3) : k]",
+            &env,
+        );
+        assert_eq!(v.as_list().map(<[Value]>::len), Some(3));
+        let v = eval_in("slice([1, 2, 3], 1, 3)", &env);
+        assert_eq!(v.as_list().map(<[Value]>::len), Some(2));
+    }
+
+    #[test]
+    fn templatefile_sees_only_its_variables() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("values.yaml.tpl"),
+            "clusterName: ${cluster}\nvpcId: ${vpc}\n",
+        )
+        .unwrap();
+        let env = ModuleEnv {
+            dir: dir.path().to_path_buf(),
+            ..ModuleEnv::default()
+        };
+        let v = eval_in(
+            r#"templatefile("values.yaml.tpl", { cluster = "blue", vpc = aws_vpc.main.id })"#,
+            &env,
+        );
+        let doc = v.decode();
+        assert_eq!(
+            doc.get("clusterName").and_then(Value::as_str).as_deref(),
+            Some("blue")
+        );
+        assert!(doc.get("vpcId").is_some());
     }
 }

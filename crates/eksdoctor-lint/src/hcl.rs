@@ -3,7 +3,7 @@
 //! evaluated with their variable defaults and `*.tfvars`; local module calls are followed with
 //! the caller's inputs, per instance.
 
-use crate::eval::{ModuleEnv, Scope};
+use crate::eval::{ModuleEnv, Scope, pairs_of};
 use crate::model::{Config, Instance, Key, Kind, Site};
 use crate::value::{Obj, Value};
 use crate::{FileError, Sources};
@@ -345,7 +345,7 @@ fn eval_body(
                     .map(|a| scope.eval(&a.value));
                 let pairs = for_each
                     .as_ref()
-                    .and_then(each_pairs_or_list)
+                    .and_then(pairs_of)
                     .unwrap_or_else(|| vec![(Value::unknown(), Value::unknown())]);
                 let path = format!("{prefix}{name}");
                 let site = Site {
@@ -386,20 +386,6 @@ fn eval_body(
         }
     }
     obj
-}
-
-/// `dynamic` blocks iterate lists by index, maps by key.
-fn each_pairs_or_list(value: &Value) -> Option<Vec<(Value, Value)>> {
-    match value {
-        Value::List(items) => Some(
-            items
-                .iter()
-                .enumerate()
-                .map(|(i, v)| (Value::Number(i as f64), v.clone()))
-                .collect(),
-        ),
-        other => each_pairs(other),
-    }
 }
 
 fn push_block(obj: &mut Obj, name: &str, value: Obj) {

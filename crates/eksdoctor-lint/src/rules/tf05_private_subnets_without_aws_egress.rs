@@ -76,10 +76,15 @@ pub fn check(cx: &Context, out: &mut Vec<Hit>) {
         .into_iter()
         .filter(|s| s.role == Some(Role::Private))
     {
-        let at = if s.is_module() { "private_subnets" } else { "" };
+        let (at, what) = if s.is_module() {
+            ("private_subnets", "creates private subnets")
+        } else {
+            ("", "is a private subnet")
+        };
         let detail = format!(
-            "is a private subnet with no NAT route and no interface VPC endpoint for {}, so the load balancer controller cannot reach STS, EC2 and ELB",
-            missing.join(", ")
+            "{what} with no NAT route and no interface VPC endpoint for {}, so the load balancer controller cannot reach {}",
+            missing.join(", "),
+            apis(&missing)
         );
         let list = missing
             .iter()
@@ -92,6 +97,23 @@ pub fn check(cx: &Context, out: &mut Vec<Hit>) {
                 "resource \"aws_vpc_endpoint\" \"lbc\" {{\n  for_each            = toset([{list}])\n  vpc_id              = <vpc id>\n  service_name        = \"com.amazonaws.${{var.region}}.${{each.key}}\"\n  vpc_endpoint_type   = \"Interface\"\n  subnet_ids          = <private subnet ids>\n  private_dns_enabled = true\n}}"
             ),
         ));
+    }
+}
+
+/// The APIs behind the missing endpoints, as the controller's errors name them.
+fn apis(missing: &[&str]) -> String {
+    let names: Vec<&str> = missing
+        .iter()
+        .map(|m| match *m {
+            "sts" => "STS",
+            "ec2" => "EC2",
+            _ => "ELB",
+        })
+        .collect();
+    match names.as_slice() {
+        [one] => one.to_string(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+        [] => String::new(),
     }
 }
 
