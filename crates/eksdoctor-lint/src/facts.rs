@@ -561,29 +561,65 @@ pub fn coredns_patches(config: &Config) -> Vec<(&Instance, String)> {
     out
 }
 
-/// The first line that patches or restarts CoreDNS with kubectl.
+/// The first command that patches or restarts CoreDNS with kubectl, with its whitespace
+/// collapsed. Lines continued with a trailing `\\` are one command: real provisioners spread
+/// `kubectl --server=... --token=... patch deployment coredns ...` over several lines.
 fn patch_line(text: &str) -> Option<String> {
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.starts_with('#'))
-        .find(|l| {
-            let l = l.to_lowercase();
-            l.contains("kubectl")
-                && l.contains("coredns")
-                && [
-                    "patch",
-                    "rollout restart",
-                    "annotate",
-                    "delete pod",
-                    "set env",
-                ]
-                .iter()
-                .any(|w| l.contains(w))
-        })
-        .map(|l| {
-            l.chars()
-                .take(100)
-                .collect::<String>()
-                .replace(crate::value::HOLE, "${…}")
-        })
+    const VERBS: [&str; 5] = [
+        "patch",
+        "rollout restart",
+        "annotate",
+        "delete pod",
+        "set env",
+    ];
+    let mut commands = Vec::new();
+    let mut current = String::new();
+    for line in text.lines().map(str::trim) {
+        if current.is_empty() && line.starts_with('#') {
+            continue;
+        }
+        match line.strip_suffix('\\') {
+            Some(head) => {
+                current.push_str(head);
+                current.push(' ');
+            }
+            None => {
+                current.push_str(line);
+                commands.push(std::mem::take(&mut current));
+            }
+        }
+    }
+    commands.push(current);
+    commands.into_iter().find_map(|command| {
+        let command = command
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .replace(crate::value::HOLE, "${…}");
+        let lower = command.to_lowercase();
+        let verb = VERBS.iter().find_map(|w| lower.find(w))?;
+        if !(lower.contains("kubectl") && lower.contains("coredns")) {
+            return None;
+        }
+        // keep the verb in view when flags before it make the command long
+        let head = command.get(..verb).unwrap_or_default();
+        Some(
+            if command.chars().count() > 100 && head.chars().count() > 20 {
+                format!(
+                    "kubectl … {}",
+                    clip(command.get(verb..).unwrap_or(&command), 80)
+                )
+            } else {
+                clip(&command, 100)
+            },
+        )
+    })
+}
+
+/// At most `max` characters, with an ellipsis when some were cut.
+fn clip(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
+    }
 }
