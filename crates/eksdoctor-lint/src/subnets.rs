@@ -250,11 +250,29 @@ fn is_igw(gateway: &Value) -> Option<bool> {
     }
 }
 
-/// A tag key that means `wanted` but is spelled differently (case, spaces): tag keys are
-/// case-sensitive, so the controller does not see it.
+/// A tag key that means `wanted` but is spelled differently (case, spaces, `roles` for
+/// `role`): tag keys are case-sensitive and matched exactly, so the controller does not see it.
 pub fn misspelled_key(tags: &Obj, wanted: &str) -> Option<String> {
     tags.entries
         .keys()
-        .find(|k| k.as_str() != wanted && k.trim().eq_ignore_ascii_case(wanted))
+        .find(|k| k.as_str() != wanted && edit_distance(&k.trim().to_lowercase(), wanted) <= 2)
         .cloned()
+}
+
+/// Levenshtein distance, in characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let next = (diagonal + usize::from(ca != *cb))
+                .min(row[j] + 1)
+                .min(row[j + 1] + 1);
+            diagonal = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
 }

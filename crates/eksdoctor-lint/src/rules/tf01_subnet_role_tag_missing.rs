@@ -18,9 +18,11 @@ declare_rule! {
     /// ## Why it matters
     /// The controller discovers subnets with an exact EC2 tag filter. Without the tag it reports
     /// `couldn't auto-discover subnets: unable to resolve at least one subnet` and the Ingress
-    /// never gets an address (SUB-01). Tag keys are case-sensitive: `Kubernetes.io/role/elb` is
-    /// not seen. Untagged private subnets only matter for internal load balancers, so they are
-    /// reported as info when every Ingress here is internet-facing.
+    /// never gets an address (SUB-01). Tag keys are matched exactly: `Kubernetes.io/role/elb` or
+    /// `kubernetes.io/roles/elb` is not seen. Untagged private subnets only matter for internal
+    /// load balancers, so they are reported as info when every Ingress here is internet-facing,
+    /// or when the VPC's public subnets are tagged and no Ingress here is internal. When neither
+    /// the controller nor an ALB Ingress is in the configuration, a missing tag is a warning.
     ///
     /// ## Evidence
     /// The subnet (or module call), whether it was judged public or private, and the tag keys it
@@ -78,24 +80,25 @@ pub fn check(cx: &Context, out: &mut Vec<Hit>) {
         };
         let tag = role.tag();
         let attr = s.tags_attr;
+        let severity = severity(cx, &all, s, role);
         if let Some(wrong) = misspelled_key(tags, tag) {
-            let detail = format!(
-                "has the tag key `{wrong}`, but tag keys are case-sensitive: the controller looks for `{tag}`"
-            );
+            let why = if wrong.trim().eq_ignore_ascii_case(tag) {
+                "tag keys are case-sensitive"
+            } else {
+                "the controller matches the key exactly"
+            };
+            let detail =
+                format!("has the tag key `{wrong}`, but {why}: the controller looks for `{tag}`");
             out.push(
-                Hit::new(&SubnetRoleTagMissing::META, s.inst, attr, detail).fix(
-                    format!("spell the key exactly `{tag}`"),
-                    format!("\"{tag}\" = \"1\" # instead of \"{wrong}\""),
-                ),
+                Hit::new(&SubnetRoleTagMissing::META, s.inst, attr, detail)
+                    .severity(severity)
+                    .fix(
+                        format!("spell the key exactly `{tag}`"),
+                        format!("\"{tag}\" = \"1\" # instead of \"{wrong}\""),
+                    ),
             );
             continue;
         }
-        let severity = match role {
-            Role::Public if cx.all_ingresses_are("internal") => Severity::Info,
-            Role::Private if cx.all_ingresses_are("internet-facing") => Severity::Info,
-            Role::Public => Severity::Error,
-            Role::Private => Severity::Warning,
-        };
         let scheme = match role {
             Role::Public => "internet-facing",
             Role::Private => "internal",
@@ -124,6 +127,32 @@ pub fn check(cx: &Context, out: &mut Vec<Hit>) {
                     hcl,
                 ),
         );
+    }
+}
+
+/// Error when an ALB is in sight (the controller or an ALB Ingress is here); less when the
+/// Ingresses here, or the tags of the other subnets, say this kind of subnet will not host one.
+fn severity(cx: &Context, all: &[Subnets], s: &Subnets, role: Role) -> Severity {
+    let alb_in_sight = !cx.lbc.is_empty() || cx.ingresses.iter().any(|i| cx.is_alb(i));
+    // no Ingress here asks for (or defaults to) an internal ALB
+    let none_internal = cx
+        .alb_schemes()
+        .is_some_and(|schemes| schemes.iter().all(|x| x != "internal"));
+    let public_tagged = all.iter().any(|o| {
+        o.vpc == s.vpc
+            && o.role == Some(Role::Public)
+            && o.tags
+                .as_obj()
+                .is_some_and(|t| t.entries.contains_key(Role::Public.tag()))
+    });
+    match role {
+        Role::Public if cx.all_ingresses_are("internal") => Severity::Info,
+        Role::Private if cx.all_ingresses_are("internet-facing") => Severity::Info,
+        // the public subnets are tagged: internet-facing is what this VPC is set up for
+        Role::Private if public_tagged && none_internal => Severity::Info,
+        _ if !alb_in_sight => Severity::Warning,
+        Role::Public => Severity::Error,
+        Role::Private => Severity::Warning,
     }
 }
 
