@@ -24,6 +24,14 @@ impl Role {
         }
     }
 
+    /// The VPC module input that creates subnets of this kind.
+    pub fn module_list(self) -> &'static str {
+        match self {
+            Role::Public => "public_subnets",
+            Role::Private => "private_subnets",
+        }
+    }
+
     pub fn word(self) -> &'static str {
         match self {
             Role::Public => "public",
@@ -51,6 +59,17 @@ pub struct Subnets<'a> {
 impl Subnets<'_> {
     pub fn is_module(&self) -> bool {
         self.inst.kind == Kind::Module
+    }
+
+    /// Where to point about the tags: the tags attribute, or for a module that does not write
+    /// it, the list that creates the subnets (rather than the whole module block).
+    pub fn tags_site(&self) -> &'static str {
+        match self.role {
+            Some(role) if self.is_module() && !self.inst.spans.contains_key(self.tags_attr) => {
+                role.module_list()
+            }
+            _ => self.tags_attr,
+        }
     }
 }
 
@@ -83,20 +102,12 @@ pub fn subnets<'a>(cx: &Context<'a>) -> Vec<Subnets<'a>> {
     }
     for m in cx.modules(Module::Vpc) {
         let common = m.get("tags").cloned().unwrap_or(Value::Null);
-        for (role, list, attr, output) in [
-            (
-                Role::Public,
-                "public_subnets",
-                "public_subnet_tags",
-                "public_subnets",
-            ),
-            (
-                Role::Private,
-                "private_subnets",
-                "private_subnet_tags",
-                "private_subnets",
-            ),
+        for (role, attr) in [
+            (Role::Public, "public_subnet_tags"),
+            (Role::Private, "private_subnet_tags"),
         ] {
+            // the module's input and its output of subnet ids have the same name
+            let list = role.module_list();
             let has_subnets = m
                 .get(list)
                 .and_then(Value::as_list)
@@ -115,7 +126,7 @@ pub fn subnets<'a>(cx: &Context<'a>) -> Vec<Subnets<'a>> {
                 own = merge(&own, &Value::unknown());
             }
             let mut tags = merge(&default_tags, &own);
-            let origin = format!("{}.{output}", m.address());
+            let origin = format!("{}.{list}", m.address());
             add_ec2_tags(cx, &mut tags, |v| v.origin().is_some_and(|o| o == origin));
             out.push(Subnets {
                 inst: m,

@@ -90,7 +90,7 @@ pub fn check(cx: &Context, out: &mut Vec<Hit>) {
             let detail =
                 format!("has the tag key `{wrong}`, but {why}: the controller looks for `{tag}`");
             out.push(
-                Hit::new(&SubnetRoleTagMissing::META, s.inst, attr, detail)
+                Hit::new(&SubnetRoleTagMissing::META, s.inst, s.tags_site(), detail)
                     .severity(severity)
                     .fix(
                         format!("spell the key exactly `{tag}`"),
@@ -120,7 +120,7 @@ pub fn check(cx: &Context, out: &mut Vec<Hit>) {
             format!("tags = merge(<existing tags>, {{\n  \"{tag}\" = \"1\"\n}})")
         };
         out.push(
-            Hit::new(&SubnetRoleTagMissing::META, s.inst, attr, detail)
+            Hit::new(&SubnetRoleTagMissing::META, s.inst, s.tags_site(), detail)
                 .severity(severity)
                 .fix(
                     format!("tag the {} subnets with `{tag}` = \"1\"", role.word()),

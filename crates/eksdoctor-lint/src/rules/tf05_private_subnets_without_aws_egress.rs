@@ -77,7 +77,7 @@ pub fn check(cx: &Context, out: &mut Vec<Hit>) {
         .filter(|s| s.role == Some(Role::Private))
     {
         let (at, what) = if s.is_module() {
-            ("private_subnets", "creates private subnets")
+            (Role::Private.module_list(), "creates private subnets")
         } else {
             ("", "is a private subnet")
         };
