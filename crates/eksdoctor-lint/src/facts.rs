@@ -9,9 +9,6 @@ use crate::value::{Obj, Value, glob_match, parse_yaml_docs};
 
 pub const LBC_CHART: &str = "aws-load-balancer-controller";
 
-/// The durable way to run CoreDNS on Fargate (TF-03 and TF-04 propose it).
-pub const COREDNS_ADDON_HCL: &str = "resource \"aws_eks_addon\" \"coredns\" {\n  cluster_name         = aws_eks_cluster.this.name\n  addon_name           = \"coredns\"\n  configuration_values = jsonencode({ computeType = \"Fargate\" })\n  depends_on           = [aws_eks_fargate_profile.kube_system]\n}";
-
 /// Registry and git modules whose inputs the rules understand.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Module {
@@ -199,6 +196,36 @@ impl<'a> Context<'a> {
         }
         out
     }
+}
+
+/// The durable way to run CoreDNS on Fargate (TF-03 and TF-04 propose it), written against
+/// the cluster and the kube-system Fargate profile of this configuration when they are here.
+pub fn coredns_addon_hcl(cx: &Context) -> String {
+    if cx.modules(Module::Eks).next().is_some() {
+        return "cluster_addons = {\n  coredns = {\n    configuration_values = jsonencode({ computeType = \"Fargate\" })\n  }\n}".into();
+    }
+    let local = |i: &Instance| format!("{}.{}", i.rtype, i.name);
+    let cluster = cx
+        .config
+        .resources("aws_eks_cluster")
+        .next()
+        .map_or("aws_eks_cluster.this".into(), local);
+    let profile = cx
+        .config
+        .resources("aws_eks_fargate_profile")
+        .find(|p| {
+            p.get("selector")
+                .and_then(Value::elements)
+                .unwrap_or_default()
+                .iter()
+                .any(|s| {
+                    s.get("namespace").and_then(Value::as_str).as_deref() == Some("kube-system")
+                })
+        })
+        .map_or("aws_eks_fargate_profile.kube_system".into(), local);
+    format!(
+        "resource \"aws_eks_addon\" \"coredns\" {{\n  cluster_name         = {cluster}.name\n  addon_name           = \"coredns\"\n  configuration_values = jsonencode({{ computeType = \"Fargate\" }})\n  depends_on           = [{profile}]\n}}"
+    )
 }
 
 pub fn modules(config: &Config, kind: Module) -> impl Iterator<Item = &Instance> {

@@ -1,5 +1,6 @@
 use crate::facts::{
-    COREDNS_ADDON_HCL, Context, Module, coredns_patches, fargate_selectors, selector_matches,
+    Context, Module, coredns_addon_hcl, coredns_patches, fargate_selectors, module_kind,
+    selector_matches,
 };
 use crate::model::Instance;
 use crate::report::Hit;
@@ -84,7 +85,7 @@ pub fn check(cx: &Context, out: &mut Vec<Hit>) {
             let detail = "is Fargate-only but does not manage the coredns add-on: the CoreDNS that EKS creates with the cluster predates the Fargate profiles and stays Pending";
             out.push(Hit::new(META, cluster, "", detail).severity(Severity::Warning).fix(
                 "manage the coredns add-on with computeType Fargate, created after the Fargate profile",
-                COREDNS_ADDON_HCL,
+                coredns_addon_hcl(cx),
             ));
         }
     }
@@ -138,10 +139,25 @@ fn check_profiles(cx: &Context, out: &mut Vec<Hit>) {
             "is a Fargate profile of a Fargate-only cluster, and no profile selects CoreDNS (namespace kube-system, label k8s-app=kube-dns); selectors seen: {}",
             seen.join("; ")
         );
-        out.push(Hit::new(META, inst, at, detail).fix(
-            "add a Fargate profile that selects kube-system",
-            "resource \"aws_eks_fargate_profile\" \"kube_system\" {\n  cluster_name           = aws_eks_cluster.this.name\n  fargate_profile_name   = \"kube-system\"\n  pod_execution_role_arn = aws_iam_role.fargate_pod.arn\n  subnet_ids             = var.private_subnet_ids\n  selector {\n    namespace = \"kube-system\"\n  }\n}",
-        ));
+        // written the way the profiles here are written
+        let hcl = match module_kind(inst) {
+            Some(Module::Eks) => "fargate_profiles = {\n  kube_system = {\n    selectors = [{ namespace = \"kube-system\" }]\n  }\n}".to_owned(),
+            Some(Module::FargateProfile) => "selectors = [{ namespace = \"kube-system\" }]".to_owned(),
+            _ => {
+                let cluster = cx
+                    .config
+                    .resources("aws_eks_cluster")
+                    .next()
+                    .map_or("aws_eks_cluster.this".into(), |c| format!("{}.{}", c.rtype, c.name));
+                format!(
+                    "resource \"aws_eks_fargate_profile\" \"kube_system\" {{\n  cluster_name           = {cluster}.name\n  fargate_profile_name   = \"kube-system\"\n  pod_execution_role_arn = <pod execution role arn>\n  subnet_ids             = <private subnet ids>\n  selector {{\n    namespace = \"kube-system\"\n  }}\n}}"
+                )
+            }
+        };
+        out.push(
+            Hit::new(META, inst, at, detail)
+                .fix("add a Fargate profile that selects kube-system", hcl),
+        );
     }
 }
 

@@ -1,4 +1,4 @@
-use crate::facts::{COREDNS_ADDON_HCL, Context, coredns_patches};
+use crate::facts::{Context, coredns_addon_hcl, coredns_patches};
 use crate::report::Hit;
 use eksdoctor_rule::declare_rule;
 
@@ -58,7 +58,7 @@ pub fn check(cx: &Context, out: &mut Vec<Hit>) {
         out.push(
             Hit::new(&CorednsPatchedByHand::META, inst, "provisioner", detail).fix(
                 "remove the provisioner and let the coredns add-on run on Fargate",
-                COREDNS_ADDON_HCL,
+                coredns_addon_hcl(cx),
             ),
         );
     }
