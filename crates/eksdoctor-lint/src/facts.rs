@@ -18,6 +18,7 @@ pub enum Module {
     FargateProfile,
     NodeGroup,
     Karpenter,
+    /// IAM role modules whose trust policy admits OIDC subjects (IRSA).
     Irsa,
     /// `aws-ia/eks-blueprints-addons` (and the older `kubernetes-addons`): many add-ons.
     BlueprintsAddons,
@@ -44,7 +45,10 @@ pub fn module_kind(inst: &Instance) -> Option<Module> {
         Module::NodeGroup
     } else if has("karpenter") {
         Module::Karpenter
-    } else if has("iam-role-for-service-accounts") {
+    } else if has("iam-role-for-service-accounts")
+        || has("iam-assumable-role-with-oidc")
+        || source.ends_with("modules/iam-role")
+    {
         Module::Irsa
     } else if has("eks-blueprints-addons") || has("kubernetes-addons") {
         Module::BlueprintsAddons

@@ -13,8 +13,9 @@ declare_rule! {
     /// `:sub` condition admits the controller's service account: namespace of the release, name
     /// from `serviceAccount.name` (default: the release's full name, normally
     /// `aws-load-balancer-controller`). Trust policies are read from heredoc JSON, `jsonencode`,
-    /// `data "aws_iam_policy_document"` condition blocks, and the IAM module's
-    /// `namespace_service_accounts`. `StringLike` wildcards are honoured.
+    /// `data "aws_iam_policy_document"` condition blocks, the IRSA module's
+    /// `namespace_service_accounts`, and the subject lists of the `iam-assumable-role-with-oidc`
+    /// and `iam-role` modules. `StringLike` wildcards are honoured.
     ///
     /// ## Why it matters
     /// STS refuses the web identity token of any other subject: the controller logs
@@ -90,7 +91,12 @@ pub fn check(cx: &Context, out: &mut Vec<Hit>) {
                 .and_then(Value::origin)
                 .is_some_and(|o| o.contains("data.aws_iam_policy_document."));
             let hcl = if inst.kind == Kind::Module {
-                format!("namespace_service_accounts = [\"{namespace}:{name}\"]")
+                match module_input(inst) {
+                    "oidc_providers" => {
+                        format!("namespace_service_accounts = [\"{namespace}:{name}\"]")
+                    }
+                    input => format!("{input} = [\"{subject}\"]"),
+                }
             } else if by_document {
                 format!(
                     "condition {{\n  test     = \"StringEquals\"\n  variable = \"${{<oidc provider>}}:sub\"\n  values   = [\"{subject}\"]\n}}"
@@ -186,7 +192,7 @@ fn trusts<'a>(cx: &Context<'a>, arn: &Value) -> Vec<(&'a Instance, String, Optio
                 out.push((inst, "assume_role_policy".into(), role_subjects(cx, inst)))
             }
             (Kind::Module, _) if module_kind(inst) == Some(Module::Irsa) => {
-                out.push((inst, "oidc_providers".into(), module_subjects(inst)));
+                out.push((inst, module_input(inst).into(), module_subjects(inst)));
             }
             _ => {}
         }
@@ -273,20 +279,46 @@ fn document_subjects(doc: &Instance) -> Option<Subjects> {
     Some(out)
 }
 
-/// `namespace_service_accounts` of the IAM module's `oidc_providers`.
+/// Inputs of the IAM role modules that list trusted subjects, and whether they are
+/// `StringLike` patterns: `iam-assumable-role-with-oidc` (v5) and `iam-role` (v6).
+const SUBJECT_INPUTS: [(&str, bool); 4] = [
+    ("oidc_fully_qualified_subjects", false),
+    ("oidc_subjects_with_wildcards", true),
+    ("oidc_subjects", false),
+    ("oidc_wildcard_subjects", true),
+];
+
+/// The input that says whom a module's role trusts.
+fn module_input(module: &Instance) -> &'static str {
+    SUBJECT_INPUTS
+        .iter()
+        .map(|(input, _)| *input)
+        .find(|input| module.get(input).is_some())
+        .unwrap_or("oidc_providers")
+}
+
+/// Subjects a module's role trusts: `namespace_service_accounts` of the IRSA module's
+/// `oidc_providers`, or the subject lists of the generic role modules.
 fn module_subjects(module: &Instance) -> Option<Subjects> {
     let like = module
         .get("assume_role_condition_test")
         .and_then(Value::as_str)
         .is_some_and(|t| t.contains("Like"));
     let mut out = Vec::new();
-    for provider in module.get("oidc_providers")?.elements()? {
-        for sa in strings(provider.get("namespace_service_accounts")?)? {
-            let (ns, name) = sa.split_once(':')?;
-            out.push((
-                like || sa.contains('*'),
-                format!("system:serviceaccount:{ns}:{name}"),
-            ));
+    if let Some(providers) = module.get("oidc_providers") {
+        for provider in providers.elements()? {
+            for sa in strings(provider.get("namespace_service_accounts")?)? {
+                let (ns, name) = sa.split_once(':')?;
+                out.push((
+                    like || sa.contains('*'),
+                    format!("system:serviceaccount:{ns}:{name}"),
+                ));
+            }
+        }
+    }
+    for (input, pattern) in SUBJECT_INPUTS {
+        if let Some(subjects) = module.get(input) {
+            out.extend(strings(subjects)?.into_iter().map(|s| (pattern, s)));
         }
     }
     Some(out)
