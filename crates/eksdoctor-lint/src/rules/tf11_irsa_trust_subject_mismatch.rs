@@ -60,7 +60,7 @@ const ROLE_ARN: &str = "eks.amazonaws.com/role-arn";
 
 pub fn check(cx: &Context, out: &mut Vec<Hit>) {
     for lbc in cx.lbc.iter().filter(|l| !l.by_blueprints) {
-        let Some((namespace, name)) = service_account(lbc) else {
+        let Some((namespace, name)) = service_account(cx, lbc) else {
             continue;
         };
         let Some(role) = role_arn(cx, lbc, &namespace, &name) else {
@@ -115,13 +115,16 @@ pub fn check(cx: &Context, out: &mut Vec<Hit>) {
 }
 
 /// Namespace and name of the controller's service account.
-fn service_account(lbc: &Lbc) -> Option<(String, String)> {
+fn service_account(cx: &Context, lbc: &Lbc) -> Option<(String, String)> {
     let namespace = match lbc.inst.get("namespace") {
         None | Some(Value::Null) => "default".to_owned(),
-        Some(v) => v.as_str()?,
+        Some(v) => namespace_of(cx, v)?,
     };
     let name = match lbc.values.lookup(&["serviceAccount", "name"]) {
-        Found::Set(v) => v.as_str()?,
+        Found::Set(v) => match v.as_str() {
+            Some(name) => name,
+            None => metadata(single(cx, &v, SERVICE_ACCOUNTS)?, "name")?,
+        },
         Found::Unknown => return None,
         Found::Absent => match lbc.values.lookup(&["fullnameOverride"]) {
             Found::Set(v) => v.as_str()?,
@@ -137,6 +140,40 @@ fn service_account(lbc: &Lbc) -> Option<(String, String)> {
         },
     };
     Some((namespace, name))
+}
+
+const SERVICE_ACCOUNTS: &[&str] = &[
+    "kubernetes_service_account_v1",
+    "kubernetes_service_account",
+];
+const NAMESPACES: &[&str] = &["kubernetes_namespace_v1", "kubernetes_namespace"];
+
+/// A namespace written out, or taken from the namespace or service account object it refers
+/// to (`kubernetes_namespace_v1.lbc.metadata[0].name`).
+fn namespace_of(cx: &Context, v: &Value) -> Option<String> {
+    let sa_namespace = |sa: &Instance| match sa.get("metadata")?.first_block()?.get("namespace") {
+        None | Some(Value::Null) => Some("default".to_owned()),
+        Some(ns) => written_namespace(cx, ns),
+    };
+    written_namespace(cx, v).or_else(|| sa_namespace(single(cx, v, SERVICE_ACCOUNTS)?))
+}
+
+/// A namespace written out or the name of the namespace object it refers to.
+fn written_namespace(cx: &Context, v: &Value) -> Option<String> {
+    v.as_str()
+        .or_else(|| metadata(single(cx, v, NAMESPACES)?, "name"))
+}
+
+/// The one instance of one of `kinds` that an unknown value refers to.
+fn single<'a>(cx: &Context<'a>, v: &Value, kinds: &[&str]) -> Option<&'a Instance> {
+    match cx.config.origin_of(v).as_slice() {
+        [one] if kinds.contains(&one.rtype.as_str()) => Some(one),
+        _ => None,
+    }
+}
+
+fn metadata(inst: &Instance, key: &str) -> Option<String> {
+    inst.get("metadata")?.first_block()?.get(key)?.as_str()
 }
 
 /// The role ARN value given to the controller's service account.
@@ -158,20 +195,15 @@ fn role_arn(cx: &Context, lbc: &Lbc, namespace: &str, name: &str) -> Option<Valu
     cx.config
         .instances
         .iter()
-        .filter(|i| {
-            matches!(
-                i.rtype.as_str(),
-                "kubernetes_service_account_v1" | "kubernetes_service_account"
-            )
-        })
+        .filter(|i| SERVICE_ACCOUNTS.contains(&i.rtype.as_str()))
         .filter_map(|sa| sa.get("metadata").and_then(Value::first_block))
         .find(|m| {
+            let ns = match m.get("namespace") {
+                None | Some(Value::Null) => Some("default".to_owned()),
+                Some(ns) => namespace_of(cx, ns),
+            };
             m.get("name").and_then(Value::as_str).as_deref() == Some(name)
-                && m.get("namespace")
-                    .and_then(Value::as_str)
-                    .as_deref()
-                    .unwrap_or("default")
-                    == namespace
+                && ns.as_deref() == Some(namespace)
         })
         .and_then(|m| m.path(&["annotations", ROLE_ARN]).cloned())
 }
