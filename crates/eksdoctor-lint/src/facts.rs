@@ -629,7 +629,7 @@ fn patch_line(text: &str) -> Option<String> {
             .replace(crate::value::HOLE, "${…}");
         let lower = command.to_lowercase();
         let verb = VERBS.iter().find_map(|w| lower.find(w))?;
-        if !(lower.contains("kubectl") && lower.contains("coredns")) {
+        if !(lower.contains("kubectl") && targets_coredns(&lower)) {
             return None;
         }
         // keep the verb in view when flags before it make the command long
@@ -645,6 +645,27 @@ fn patch_line(text: &str) -> Option<String> {
             },
         )
     })
+}
+
+/// Whether a kubectl command acts on the CoreDNS deployment or its pods (not, say, on the
+/// kube-dns Service that a Helm-managed CoreDNS takes over).
+fn targets_coredns(command: &str) -> bool {
+    let is_deployment = |kind: &str| {
+        matches!(
+            kind,
+            "deployment" | "deployments" | "deploy" | "deployment.apps" | "deployments.apps"
+        )
+    };
+    let tokens: Vec<&str> = command
+        .split_whitespace()
+        .map(|t| t.trim_matches(['"', '\'']))
+        .collect();
+    command.contains("k8s-app=kube-dns")
+        || tokens.iter().any(|t| {
+            t.split_once('/')
+                .is_some_and(|(kind, name)| is_deployment(kind) && name == "coredns")
+        })
+        || (tokens.iter().any(|t| is_deployment(t)) && tokens.contains(&"coredns"))
 }
 
 /// At most `max` characters, with an ellipsis when some were cut.

@@ -2,7 +2,7 @@ use crate::facts::{
     Context, Module, coredns_addon_hcl, coredns_patches, fargate_selectors, module_kind,
     selector_matches,
 };
-use crate::model::Instance;
+use crate::model::{Instance, Kind};
 use crate::report::Hit;
 use crate::value::Value;
 use eksdoctor_rule::{Severity, declare_rule};
@@ -19,7 +19,8 @@ declare_rule! {
     ///   module's `cluster_addons`/`addons`, or the blueprints module's `eks_addons`;
     /// - when the configuration defines the cluster but does not manage the add-on at all, the
     ///   CoreDNS that EKS creates with the cluster predates the profiles (reported unless a
-    ///   patch/restart workaround is present, which TF-04 reports instead).
+    ///   patch/restart workaround is present, which TF-04 reports instead, or CoreDNS is run
+    ///   from its own Helm chart or by the blueprints v4 CoreDNS flags).
     ///
     /// ## Why it matters
     /// Fargate pods are matched to a profile only when they are created. CoreDNS created before a
@@ -217,6 +218,18 @@ fn coredns_addons<'a>(cx: &Context<'a>) -> Addons<'a> {
             None => addons.maybe = true,
         }
     }
+    // CoreDNS run from its own Helm chart, or by the blueprints v4 add-on flags: managed, in
+    // a way whose Fargate readiness cannot be read here
+    addons.maybe |= cx.config.instances.iter().any(|i| {
+        let coredns_chart = i.is(Kind::Resource, "helm_release")
+            && i.get("chart")
+                .and_then(Value::as_str)
+                .is_some_and(|c| c == "coredns" || c.ends_with("/coredns"));
+        let v4_flag = ["enable_amazon_eks_coredns", "enable_self_managed_coredns"]
+            .iter()
+            .any(|k| i.get(k).is_some_and(|v| v.as_bool() != Some(false)));
+        coredns_chart || (module_kind(i) == Some(Module::BlueprintsAddons) && v4_flag)
+    });
     let modules = cx
         .modules(Module::Eks)
         .flat_map(|m| [(m, "cluster_addons"), (m, "addons")])

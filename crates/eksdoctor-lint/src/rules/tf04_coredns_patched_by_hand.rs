@@ -6,8 +6,10 @@ declare_rule! {
     /// ## What it does
     /// Finds `local-exec` provisioners (in `null_resource`, `terraform_data` or any resource)
     /// that patch, annotate or restart the CoreDNS deployment with `kubectl`, directly or
-    /// through a shell script in the repository. Commented-out code is not code, and harmless
-    /// commands such as `aws eks update-kubeconfig` are not reported.
+    /// through a shell script in the repository (also when the command is continued over
+    /// several lines with `\`). Commented-out code is not code, and harmless commands such as
+    /// `aws eks update-kubeconfig`, or annotating the `kube-dns` Service for a Helm-managed
+    /// CoreDNS, are not reported.
     ///
     /// ## Why it matters
     /// The patch is the manual fix for CoreDNS Pending on Fargate. It runs once, from the
