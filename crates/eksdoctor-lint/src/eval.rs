@@ -378,6 +378,16 @@ fn binary(op: BinaryOperator, l: &Value, r: &Value) -> Value {
         B::Greater => cmp(|a, b| a > b),
         B::GreaterEq => cmp(|a, b| a >= b),
         B::Eq | B::NotEq => {
+            // `v != null` is known for an object even when some of its attributes are not
+            let null_test = match (l, r) {
+                (Value::Null, other) | (other, Value::Null) if !other.is_unknown() => {
+                    Some(matches!(other, Value::Null))
+                }
+                _ => None,
+            };
+            if let Some(same) = null_test {
+                return Value::Bool(same == (op == B::Eq));
+            }
             if !l.is_known() || !r.is_known() {
                 return Value::unknown();
             }
@@ -973,5 +983,17 @@ mod tests {
             Some("blue")
         );
         assert!(doc.get("vpcId").is_some());
+    }
+
+    #[test]
+    fn null_tests_of_partly_known_objects_are_known() {
+        let env = env();
+        let v = eval_in(
+            "{ for k, v in { a = { ids = data.x.y.ids }, b = null } : k => v if v != null }",
+            &env,
+        );
+        assert!(v.get("a").is_some());
+        assert!(v.get("b").is_none());
+        assert!(eval_in("data.x.y.z == null", &env).is_unknown());
     }
 }
