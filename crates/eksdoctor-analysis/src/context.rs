@@ -3,9 +3,9 @@
 //! messages from events and logs.
 
 use crate::bundle::Kind;
-use crate::finding::{Evidence, EvidenceSource};
+use crate::finding::{Evidence, EvidenceSource, Key, Subject};
 use crate::logs::{Entry, LogFile};
-use crate::model::k8s::{Ingress, IngressClass, Pod, Workload};
+use crate::model::k8s::{Event, Ingress, IngressClass, Pod, Workload};
 use crate::snapshot::{Input, Snapshot};
 use std::collections::BTreeMap;
 
@@ -219,6 +219,13 @@ impl IngressView<'_> {
     pub fn group(&self) -> Option<&str> {
         self.annotation(GROUP_ANNOTATION)
     }
+    pub fn subject(&self) -> Subject {
+        Subject::new("Ingress", Some(self.namespace()), self.name())
+    }
+    /// The key of this Ingress's address, which whatever keeps its ALB from being built breaks.
+    pub fn address_key(&self) -> Key {
+        Key::IngressAddress(self.namespace().to_owned(), self.name().to_owned())
+    }
 }
 
 /// An error or warning the controller reported: a Warning event or an error-like log line.
@@ -345,6 +352,24 @@ impl<'s> Context<'s> {
         }
     }
 
+    /// The controller's messages that `matches` accepts, grouped by the ALB Ingress each is
+    /// about (see [`Context::ingresses_of`]), messages in bundle order.
+    pub fn messages_by_ingress(
+        &self,
+        matches: impl Fn(&Message) -> bool,
+    ) -> Vec<(&IngressView<'s>, Vec<&Message>)> {
+        let mut groups: Vec<(&IngressView<'s>, Vec<&Message>)> = Vec::new();
+        for m in self.lbc_messages.iter().filter(|m| matches(m)) {
+            for ing in self.ingresses_of(m) {
+                match groups.iter_mut().find(|(i, _)| std::ptr::eq(*i, ing)) {
+                    Some((_, messages)) => messages.push(m),
+                    None => groups.push((ing, vec![m])),
+                }
+            }
+        }
+        groups
+    }
+
     pub fn has(&self, input: Input) -> bool {
         self.snapshot.has(input)
     }
@@ -363,9 +388,9 @@ impl<'s> Context<'s> {
     }
 
     /// The controller Deployment as a finding subject.
-    pub fn lbc_subject(&self) -> crate::finding::Subject {
+    pub fn lbc_subject(&self) -> Subject {
         let (ns, name) = self.lbc_names();
-        crate::finding::Subject::new("Deployment", Some(&ns), &name)
+        Subject::new("Deployment", Some(&ns), &name)
     }
 
     pub fn region(&self) -> String {
@@ -490,23 +515,28 @@ fn view<'s>(
 
 const INGRESS_EVENT_KINDS: &[&str] = &["Ingress", "Service", "TargetGroupBinding"];
 
+/// A Warning event as a message: about its Ingress, if it is on one.
+pub fn event_message(e: &Event) -> Message {
+    Message {
+        text: e.message.clone(),
+        source: EvidenceSource::Events,
+        reference: format!(
+            "events/{}/{}/{} ({}, x{})",
+            e.involved_kind, e.involved_namespace, e.involved_name, e.reason, e.count
+        ),
+        object: (e.involved_kind == "Ingress")
+            .then(|| (e.involved_namespace.clone(), e.involved_name.clone())),
+        reason: Some(e.reason.clone()),
+        problem: true,
+    }
+}
+
 fn collect_messages(snapshot: &Snapshot, lbc: Option<&Controller<'_>>) -> Vec<Message> {
     let mut out: Vec<Message> = snapshot
         .events
         .iter()
         .filter(|e| e.is_warning() && INGRESS_EVENT_KINDS.contains(&e.involved_kind.as_str()))
-        .map(|e| Message {
-            text: e.message.clone(),
-            source: EvidenceSource::Events,
-            reference: format!(
-                "events/{}/{}/{} ({}, x{})",
-                e.involved_kind, e.involved_namespace, e.involved_name, e.reason, e.count
-            ),
-            object: (e.involved_kind == "Ingress")
-                .then(|| (e.involved_namespace.clone(), e.involved_name.clone())),
-            reason: Some(e.reason.clone()),
-            problem: true,
-        })
+        .map(event_message)
         .collect();
     // `collect` reads events through core/v1 and events.k8s.io/v1: the same event twice.
     let mut seen = std::collections::HashSet::new();

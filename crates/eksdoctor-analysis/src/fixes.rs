@@ -29,3 +29,23 @@ pub fn nudge_ingress(namespace: &str, name: &str) -> String {
 pub fn restart_controller(namespace: &str, name: &str) -> String {
     format!("kubectl -n {namespace} rollout restart deployment/{name}")
 }
+
+/// `helm upgrade` of the controller's release with these values changed.
+pub fn helm_set(namespace: &str, release: &str, values: &[(&str, &str)]) -> String {
+    let sets: String = values
+        .iter()
+        .map(|(k, v)| format!(" --set {k}={v}"))
+        .collect();
+    format!(
+        "helm upgrade {release} eks/aws-load-balancer-controller -n {namespace} --reuse-values{sets}"
+    )
+}
+
+/// The same values on the controller's `helm_release` in Terraform (values are HCL expressions).
+pub fn helm_release_terraform(values: &[(&str, &str)]) -> String {
+    let sets: String = values
+        .iter()
+        .map(|(k, v)| format!("  set {{\n    name  = \"{k}\"\n    value = {v}\n  }}\n"))
+        .collect();
+    format!("resource \"helm_release\" \"aws_load_balancer_controller\" {{\n{sets}}}")
+}

@@ -183,6 +183,36 @@ const WORDINGS: &[(&str, &str, &str)] = &[
         "IAM-07",
     ),
     (
+        "v2.5.4",
+        "failed load groupID due to invalid ingress class: ingressclassparams.elbv2.k8s.aws \"internal-params\" not found",
+        "ING-04",
+    ),
+    (
+        "v2.13.0",
+        "failed load groupID due to invalid ingress class: namespaceSelector of IngressClassParams team-internal mismatch",
+        "ING-04",
+    ),
+    (
+        "v2.4.7",
+        "failed load groupID due to invalid ingress class: IngressClass alb references unknown parameters",
+        "ING-04",
+    ),
+    (
+        "v2.13.0",
+        "Failed deploy model due to Internal error occurred: failed calling webhook \"mtargetgroupbinding.elbv2.k8s.aws\": failed to call webhook: Post \"https://aws-load-balancer-webhook-service.kube-system.svc:443/mutate-elbv2-k8s-aws-v1beta1-targetgroupbinding?timeout=10s\": context deadline exceeded",
+        "ING-06",
+    ),
+    (
+        "v2.4.7",
+        "Failed deploy model due to Internal error occurred: failed calling webhook \"mtargetgroupbinding.elbv2.k8s.aws\": Post \"https://aws-load-balancer-webhook-service.kube-system.svc:443/mutate-elbv2-k8s-aws-v1beta1-targetgroupbinding?timeout=10s\": dial tcp 10.1.12.208:9443: i/o timeout",
+        "ING-06",
+    ),
+    (
+        "v2.8.1",
+        "Failed deploy model due to Internal error occurred: failed calling webhook \"mtargetgroupbinding.elbv2.k8s.aws\": failed to call webhook: Post \"https://aws-load-balancer-webhook-service.kube-system.svc:443/mutate-elbv2-k8s-aws-v1beta1-targetgroupbinding?timeout=10s\": x509: certificate signed by unknown authority",
+        "ING-06",
+    ),
+    (
         "v2.9.0",
         "Failed build model due to operation error EC2: DescribeSubnets, exceeded maximum number of attempts, 3, https response error StatusCode: 0, RequestID: , request send failed, Post \"https://ec2.us-east-2.amazonaws.com/\": dial tcp 52.95.16.2:443: i/o timeout",
         "NET-01",

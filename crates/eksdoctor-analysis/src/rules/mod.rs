@@ -22,7 +22,9 @@ mod ing00_no_address;
 mod ing01_no_ingress_class;
 mod ing02_unknown_ingress_class;
 mod ing03_other_controller;
+mod ing04_ingress_class_params;
 mod ing05_webhook_without_endpoints;
+mod ing06_webhook_unreachable;
 mod ing07_backend_service_missing;
 mod ing08_no_certificate;
 mod net01_aws_api_unreachable;
@@ -74,7 +76,9 @@ pub static RULES: &[&dyn Rule] = &[
     &ing01_no_ingress_class::NoIngressClass,
     &ing02_unknown_ingress_class::UnknownIngressClass,
     &ing03_other_controller::OtherController,
+    &ing04_ingress_class_params::IngressClassParamsProblem,
     &ing05_webhook_without_endpoints::WebhookWithoutEndpoints,
+    &ing06_webhook_unreachable::WebhookUnreachable,
     &ing07_backend_service_missing::BackendServiceMissing,
     &ing08_no_certificate::NoCertificate,
     &net01_aws_api_unreachable::AwsApiUnreachable,
