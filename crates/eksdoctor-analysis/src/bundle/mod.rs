@@ -147,6 +147,14 @@ enum Data {
 const IN_MEMORY_LIMIT: u64 = 64 << 20;
 
 impl Data {
+    /// Size in bytes (0 when the file cannot be read: parsing reports that).
+    fn len(&self) -> u64 {
+        match self {
+            Data::Disk(p) => std::fs::metadata(p).map_or(0, |m| m.len()),
+            Data::Memory(bytes) => bytes.len() as u64,
+        }
+    }
+
     /// The whole contents, unless the file is larger than [`IN_MEMORY_LIMIT`].
     fn contents_if_small(&self) -> std::io::Result<Option<std::borrow::Cow<'_, [u8]>>> {
         Ok(match self {
@@ -246,60 +254,56 @@ enum Parsed {
     Error(FileError),
 }
 
+/// Files are parsed in parallel a batch of about this many bytes at a time, and each batch is
+/// moved into the snapshot before the next is read: the parsed objects of the whole bundle
+/// never sit in memory beside the snapshot that takes them over.
+const BATCH_BYTES: u64 = 64 << 20;
+
 fn load_sources(mut sources: Vec<Source>, options: LoadOptions) -> Result<Snapshot, LoadError> {
     sources.sort_by(|a, b| a.path.cmp(&b.path));
-    let parsed: Vec<Parsed> = sources.par_iter().map(parse_source).collect();
     let mut snapshot = Snapshot::default();
-    reserve_exact(&mut snapshot, &parsed);
-    for (source, parsed) in sources.iter().zip(parsed) {
-        match parsed {
-            Parsed::Objects(objects) => {
-                for object in objects {
-                    add_object(&mut snapshot, object);
+    for batch in batches(&sources) {
+        let parsed: Vec<Parsed> = batch.par_iter().map(parse_source).collect();
+        for (source, parsed) in batch.iter().zip(parsed) {
+            match parsed {
+                Parsed::Objects(objects) => {
+                    for object in objects {
+                        add_object(&mut snapshot, object);
+                    }
                 }
+                Parsed::Log(log) => {
+                    snapshot.collected.insert(Input::Logs);
+                    snapshot.logs.push(log);
+                }
+                Parsed::Meta(meta) => snapshot.meta = meta,
+                Parsed::Notes(notes) => snapshot.not_collected.extend(notes.not_collected),
+                Parsed::Ignored => snapshot.ignored_files.push(source.path.clone()),
+                Parsed::Error(error) if options.strict => {
+                    return Err(LoadError::Malformed(error));
+                }
+                Parsed::Error(error) => snapshot.file_errors.push(error),
             }
-            Parsed::Log(log) => {
-                snapshot.collected.insert(Input::Logs);
-                snapshot.logs.push(log);
-            }
-            Parsed::Meta(meta) => snapshot.meta = meta,
-            Parsed::Notes(notes) => snapshot.not_collected.extend(notes.not_collected),
-            Parsed::Ignored => snapshot.ignored_files.push(source.path.clone()),
-            Parsed::Error(error) if options.strict => return Err(LoadError::Malformed(error)),
-            Parsed::Error(error) => snapshot.file_errors.push(error),
         }
     }
     snapshot.finish();
     Ok(snapshot)
 }
 
-/// Sizes the snapshot's largest lists exactly: grown by doubling, they would hold up to twice
-/// the memory they need (and three times while growing).
-fn reserve_exact(s: &mut Snapshot, parsed: &[Parsed]) {
-    let (mut pods, mut events, mut replica_sets, mut deployments) = (0, 0, 0, 0);
-    let (mut services, mut endpoints, mut nodes) = (0, 0, 0);
-    for object in parsed.iter().flat_map(|p| match p {
-        Parsed::Objects(objects) => objects.as_slice(),
-        _ => &[],
-    }) {
-        match object {
-            Object::Pod(_) => pods += 1,
-            Object::Event(_) => events += 1,
-            Object::ReplicaSet(_) => replica_sets += 1,
-            Object::Deployment(_) => deployments += 1,
-            Object::Service(_) => services += 1,
-            Object::Endpoints(_) => endpoints += 1,
-            Object::Node(_) => nodes += 1,
-            _ => {}
+/// Consecutive runs of files of about [`BATCH_BYTES`] together (at least one file each).
+fn batches(sources: &[Source]) -> Vec<&[Source]> {
+    let mut out = Vec::new();
+    let (mut start, mut bytes) = (0, 0);
+    for (i, source) in sources.iter().enumerate() {
+        bytes += source.data.len();
+        if bytes >= BATCH_BYTES {
+            out.push(&sources[start..=i]);
+            (start, bytes) = (i + 1, 0);
         }
     }
-    s.pods.reserve_exact(pods);
-    s.events.reserve_exact(events);
-    s.replica_sets.reserve_exact(replica_sets);
-    s.deployments.reserve_exact(deployments);
-    s.services.reserve_exact(services);
-    s.endpoints.reserve_exact(endpoints);
-    s.nodes.reserve_exact(nodes);
+    if start < sources.len() {
+        out.push(&sources[start..]);
+    }
+    out
 }
 
 fn file_name(path: &str) -> &str {

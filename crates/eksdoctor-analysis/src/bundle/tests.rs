@@ -203,3 +203,24 @@ fn not_a_bundle_path_is_a_clear_error() {
     let err = load_path(&missing, LoadOptions::default()).unwrap_err();
     assert!(err.to_string().contains("nope"), "{err}");
 }
+
+#[test]
+fn batches_cover_every_file_once_in_order() {
+    let source = |path: &str, mb: u64| Source {
+        path: path.to_owned(),
+        data: Data::Memory(vec![b' '; (mb << 20) as usize]),
+    };
+    let sources = vec![
+        source("a", 40),
+        source("b", 30),
+        source("c", 1),
+        source("d", 100),
+        source("e", 1),
+    ];
+    let paths: Vec<Vec<&str>> = batches(&sources)
+        .iter()
+        .map(|b| b.iter().map(|s| s.path.as_str()).collect())
+        .collect();
+    assert_eq!(paths, vec![vec!["a", "b"], vec!["c", "d"], vec!["e"]]);
+    assert!(batches(&[]).is_empty());
+}

@@ -309,8 +309,17 @@ pub struct Container {
     pub args: Vec<String>,
     #[serde(deserialize_with = "null_as_default")]
     pub command: Vec<String>,
-    #[serde(deserialize_with = "null_as_default")]
+    /// Only the `AWS_*` variables: rules read how a container gets AWS credentials and
+    /// region, and the rest of a 60,000-pod bundle's environment would be most of its memory.
+    #[serde(deserialize_with = "aws_env")]
     pub env: Vec<EnvVar>,
+}
+
+fn aws_env<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<EnvVar>, D::Error> {
+    let mut env: Vec<EnvVar> = null_as_default(deserializer)?;
+    env.retain(|e| e.name.starts_with("AWS_"));
+    env.shrink_to_fit();
+    Ok(env)
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
