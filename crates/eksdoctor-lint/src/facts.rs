@@ -208,12 +208,11 @@ pub fn coredns_addon_hcl(cx: &Context) -> String {
     if cx.modules(Module::Eks).next().is_some() {
         return "cluster_addons = {\n  coredns = {\n    configuration_values = jsonencode({ computeType = \"Fargate\" })\n  }\n}".into();
     }
-    let local = |i: &Instance| format!("{}.{}", i.rtype, i.name);
     let cluster = cx
         .config
         .resources("aws_eks_cluster")
         .next()
-        .map_or("aws_eks_cluster.this".into(), local);
+        .map_or("aws_eks_cluster.this".into(), Instance::local_address);
     let profile = cx
         .config
         .resources("aws_eks_fargate_profile")
@@ -226,7 +225,10 @@ pub fn coredns_addon_hcl(cx: &Context) -> String {
                     s.get("namespace").and_then(Value::as_str).as_deref() == Some("kube-system")
                 })
         })
-        .map_or("aws_eks_fargate_profile.kube_system".into(), local);
+        .map_or(
+            "aws_eks_fargate_profile.kube_system".into(),
+            Instance::local_address,
+        );
     format!(
         "resource \"aws_eks_addon\" \"coredns\" {{\n  cluster_name         = {cluster}.name\n  addon_name           = \"coredns\"\n  configuration_values = jsonencode({{ computeType = \"Fargate\" }})\n  depends_on           = [{profile}]\n}}"
     )

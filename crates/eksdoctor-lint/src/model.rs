@@ -122,6 +122,15 @@ impl Instance {
         format!("{}{key}", self.block_addr())
     }
 
+    /// The address as code in its own module refers to it: `aws_eks_cluster.main[0]`.
+    pub fn local_address(&self) -> String {
+        let address = self.address();
+        address
+            .strip_prefix(&self.module_path)
+            .unwrap_or(&address)
+            .to_owned()
+    }
+
     pub fn is(&self, kind: Kind, rtype: &str) -> bool {
         self.kind == kind && self.rtype == rtype
     }

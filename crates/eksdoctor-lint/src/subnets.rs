@@ -261,12 +261,15 @@ fn is_igw(gateway: &Value) -> Option<bool> {
     }
 }
 
-/// A tag key that means `wanted` but is spelled differently (case, spaces, `roles` for
-/// `role`): tag keys are case-sensitive and matched exactly, so the controller does not see it.
+/// A tag key that means `wanted` but is spelled differently (case, spaces around the slashes,
+/// `roles` for `role`): tag keys are case-sensitive and matched exactly, so the controller does not see it.
 pub fn misspelled_key(tags: &Obj, wanted: &str) -> Option<String> {
     tags.entries
         .keys()
-        .find(|k| k.as_str() != wanted && edit_distance(&k.trim().to_lowercase(), wanted) <= 2)
+        .find(|k| {
+            let squeezed: String = k.chars().filter(|c| !c.is_whitespace()).collect();
+            k.as_str() != wanted && edit_distance(&squeezed.to_lowercase(), wanted) <= 2
+        })
         .cloned()
 }
 

@@ -82,13 +82,15 @@ pub fn check(cx: &Context, out: &mut Vec<Hit>) {
         let attr = s.tags_attr;
         let severity = severity(cx, &all, s, role);
         if let Some(wrong) = misspelled_key(tags, tag) {
-            let why = if wrong.trim().eq_ignore_ascii_case(tag) {
-                "tag keys are case-sensitive"
+            let detail = if wrong.eq_ignore_ascii_case(tag) {
+                format!(
+                    "has the tag key `{wrong}`, but tag keys are case-sensitive: the controller looks for `{tag}`"
+                )
             } else {
-                "the controller matches the key exactly"
+                format!(
+                    "has the tag key `{wrong}`, which the controller does not match: it looks for exactly `{tag}`"
+                )
             };
-            let detail =
-                format!("has the tag key `{wrong}`, but {why}: the controller looks for `{tag}`");
             out.push(
                 Hit::new(&SubnetRoleTagMissing::META, s.inst, s.tags_site(), detail)
                     .severity(severity)

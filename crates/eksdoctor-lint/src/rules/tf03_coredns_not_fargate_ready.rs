@@ -20,7 +20,8 @@ declare_rule! {
     /// - when the configuration defines the cluster but does not manage the add-on at all, the
     ///   CoreDNS that EKS creates with the cluster predates the profiles (reported unless a
     ///   patch/restart workaround is present, which TF-04 reports instead, or CoreDNS is run
-    ///   from its own Helm chart or by the blueprints v4 CoreDNS flags).
+    ///   from its own Helm chart, by the blueprints v4 CoreDNS flags, or fixed by a Lambda
+    ///   invoked during apply).
     ///
     /// ## Why it matters
     /// Fargate pods are matched to a profile only when they are created. CoreDNS created before a
@@ -149,7 +150,7 @@ fn check_profiles(cx: &Context, out: &mut Vec<Hit>) {
                     .config
                     .resources("aws_eks_cluster")
                     .next()
-                    .map_or("aws_eks_cluster.this".into(), |c| format!("{}.{}", c.rtype, c.name));
+                    .map_or("aws_eks_cluster.this".into(), Instance::local_address);
                 format!(
                     "resource \"aws_eks_fargate_profile\" \"kube_system\" {{\n  cluster_name           = {cluster}.name\n  fargate_profile_name   = \"kube-system\"\n  pod_execution_role_arn = <pod execution role arn>\n  subnet_ids             = <private subnet ids>\n  selector {{\n    namespace = \"kube-system\"\n  }}\n}}"
                 )
@@ -218,9 +219,12 @@ fn coredns_addons<'a>(cx: &Context<'a>) -> Addons<'a> {
             None => addons.maybe = true,
         }
     }
-    // CoreDNS run from its own Helm chart, or by the blueprints v4 add-on flags: managed, in
-    // a way whose Fargate readiness cannot be read here
+    // CoreDNS run from its own Helm chart, by the blueprints v4 add-on flags, or patched by a
+    // Lambda invoked at apply time: managed, in a way whose Fargate readiness cannot be read
     addons.maybe |= cx.config.instances.iter().any(|i| {
+        if i.rtype == "aws_lambda_invocation" {
+            return true;
+        }
         let coredns_chart = i.is(Kind::Resource, "helm_release")
             && i.get("chart")
                 .and_then(Value::as_str)
