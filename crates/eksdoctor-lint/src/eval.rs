@@ -10,7 +10,7 @@ use hcl_edit::expr::{
 };
 use hcl_edit::template::{Directive, Element, ForDirective, IfDirective, Strip, Template};
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// What a module instance knows: its directory, address prefix, variables and locals.
 #[derive(Debug, Clone, Default)]
@@ -39,7 +39,9 @@ struct Fails;
 
 type Eval = Result<Value, Fails>;
 
-/// `range()` results longer than this are not built.
+/// Files larger than this are not read by `file()` and `templatefile()`.
+const MAX_FILE_BYTES: u64 = 4 << 20;
+/// `range()` and `slice()` results longer than this are not built.
 const MAX_RANGE: f64 = 1024.0;
 
 impl<'a> Scope<'a> {
@@ -651,7 +653,7 @@ fn call_known(name: &str, args: &[Value], scope: &Scope) -> Option<Value> {
         }
         "slice" => {
             let (start, end) = (arg(1)?.as_number()?, arg(2)?.as_number()?);
-            if start < 0.0 || end < start {
+            if start < 0.0 || end < start || end - start > MAX_RANGE {
                 return None;
             }
             let (start, end) = (start as usize, end as usize);
@@ -731,12 +733,20 @@ fn call_known(name: &str, args: &[Value], scope: &Scope) -> Option<Value> {
 /// A file named relative to the module's directory (as `path.module` makes it).
 fn read_file(name: &str, scope: &Scope) -> Option<String> {
     let path = PathBuf::from(name);
-    let path = if path.is_absolute() {
-        path
+    if path.is_absolute() {
+        read_small_file(&path)
     } else {
-        scope.env.dir.join(path)
-    };
-    std::fs::read_to_string(path).ok()
+        read_small_file(&scope.env.dir.join(path))
+    }
+}
+
+/// The text of a regular file of a sane size: a configuration naming /dev/zero or a huge
+/// artifact must not hang the linter.
+pub fn read_small_file(path: &Path) -> Option<String> {
+    let meta = std::fs::metadata(path).ok()?;
+    (meta.is_file() && meta.len() <= MAX_FILE_BYTES)
+        .then(|| std::fs::read_to_string(path).ok())
+        .flatten()
 }
 
 /// `merge()`: later arguments win; an unknown or open argument may override any earlier key.
@@ -995,5 +1005,14 @@ mod tests {
         assert!(v.get("a").is_some());
         assert!(v.get("b").is_none());
         assert!(eval_in("data.x.y.z == null", &env).is_unknown());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn device_files_and_huge_ranges_are_not_read_or_built() {
+        let env = env();
+        assert!(eval_in(r#"file("/dev/zero")"#, &env).is_unknown());
+        assert!(eval_in("slice(data.x.y.names, 0, 1e12)", &env).is_unknown());
+        assert!(eval_in("range(1e12)", &env).is_unknown());
     }
 }

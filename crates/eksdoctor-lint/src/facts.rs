@@ -3,6 +3,7 @@
 //! installed and with which values, and the Ingresses it will serve. Every fact is
 //! conservative: when something cannot be known, the answer is the one that produces no finding.
 
+use crate::eval::read_small_file;
 use crate::helm::{Found, HelmValues};
 use crate::model::{Config, Instance, Kind};
 use crate::value::{Obj, Value, glob_match, parse_yaml_docs};
@@ -576,9 +577,7 @@ pub fn coredns_patches(config: &Config) -> Vec<(&Instance, String)> {
             let scripts = command.split_whitespace().filter(|t| t.ends_with(".sh"));
             for script in scripts {
                 let path = inst.dir.join(script.trim_matches(['"', '\'']));
-                let seen = std::fs::read_to_string(&path)
-                    .ok()
-                    .and_then(|text| patch_line(&text));
+                let seen = read_small_file(&path).and_then(|text| patch_line(&text));
                 if let Some(seen) = seen {
                     let shown = path
                         .strip_prefix(&inst.dir)
