@@ -230,13 +230,23 @@ pub(crate) struct Listed {
     pods: Option<Vec<Pod>>,
 }
 
+/// `Some(true)` as soon as one page has come back, `Some(false)` when every list is done and
+/// none did: AWS waits for this, so that an unreachable cluster asks nothing of AWS.
+pub(crate) type Answered = tokio::sync::watch::Sender<Option<bool>>;
+
 /// Every kind at once, each paginated.
-pub(crate) async fn list(client: &Client, opts: &K8sOptions, progress: &Progress) -> Listed {
+pub(crate) async fn list(
+    client: &Client,
+    opts: &K8sOptions,
+    progress: &Progress,
+    answered: &Answered,
+) -> Listed {
     let lists = join_all(KINDS.iter().map(|k| async move {
-        let result = list_all(client, k, opts.page_size, progress).await;
+        let result = list_all(client, k, opts.page_size, progress, answered).await;
         (k, result)
     }))
     .await;
+    answered.send_if_modified(|v| v.is_none() && v.replace(false).is_none());
 
     let mut out = Listed {
         files: Vec::new(),
@@ -342,6 +352,7 @@ async fn list_all(
     kind: &Kind,
     page_size: u32,
     progress: &Progress,
+    answered: &Answered,
 ) -> Result<List, Failure> {
     let path = kind.path();
     let mut items = Vec::new();
@@ -359,7 +370,9 @@ async fn list_all(
         progress.start(&path);
         let page = get_text(client, &url).await;
         progress.done(&path);
-        let page: Value = serde_json::from_str(&page?)
+        let page = page?;
+        answered.send_if_modified(|v| v.is_none() && v.replace(true).is_none());
+        let page: Value = serde_json::from_str(&page)
             .map_err(|e| Failure::Other(format!("{path}: invalid JSON: {e}")))?;
         let Value::Object(mut page) = page else {
             return Err(Failure::Other(format!("{path}: not a JSON object")));

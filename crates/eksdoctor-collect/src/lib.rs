@@ -156,65 +156,103 @@ async fn load_aws(profile: Option<String>, region: Option<String>) -> Result<Sdk
     }
 }
 
-/// Collects from connected sources: every Kubernetes list at once; then, if the cluster
-/// answered, the log tails and all of AWS at once.
+/// Collects from connected sources: every Kubernetes list at once; AWS as soon as the cluster
+/// has answered one request (an unreachable cluster asks nothing of AWS), alongside the rest of
+/// the lists' pages; then the log tails and the LBC's IAM role, which need the lists.
 pub async fn collect(
     sources: Sources,
     k8s_opts: &K8sOptions,
     show_progress: bool,
 ) -> Result<Collected, CollectError> {
+    use futures::FutureExt;
+
     let progress = Progress::new(show_progress);
-    let listed = k8s::list(&sources.kube, k8s_opts, &progress).await;
+    // None while no list has answered; then whether the cluster answered at all.
+    let (answered_tx, mut answered_rx) = tokio::sync::watch::channel(None::<bool>);
+    let aws_source = sources.aws;
+    let aws_config = async move {
+        let answered = answered_rx
+            .wait_for(Option::is_some)
+            .await
+            .ok()?
+            .unwrap_or(false);
+        if !answered {
+            return None;
+        }
+        Some(match aws_source {
+            AwsSource::Skip(reason) => Err(reason),
+            AwsSource::Config(config) => Ok(*config),
+            AwsSource::Chain { profile, region } => load_aws(profile, region).await,
+        })
+    }
+    .shared();
+
+    let kube = &sources.kube;
+    let progress_ref = &progress;
+    let kubernetes = {
+        let aws_config = aws_config.clone();
+        async move {
+            let listed = k8s::list(kube, k8s_opts, progress_ref, &answered_tx).await;
+            if listed.no_access.is_some() {
+                return (listed, Vec::new(), Vec::new(), None);
+            }
+            let ((files, notes), role) =
+                tokio::join!(k8s::logs(kube, &listed, k8s_opts, progress_ref), async {
+                    match (aws_config.await, listed.lbc_role_arn.as_deref()) {
+                        (Some(Ok(config)), Some(arn)) => Some(
+                            aws::lbc_role(&aws::AwsClients::new(&config), arn, progress_ref).await,
+                        ),
+                        _ => None,
+                    }
+                });
+            (listed, files, notes, role)
+        }
+    };
+    let cluster = sources.cluster.as_deref();
+    let server = sources.server.as_str();
+    let aws = async {
+        let config = aws_config.clone().await?;
+        Some(match config {
+            Ok(config) => {
+                let clients = aws::AwsClients::new(&config);
+                let out =
+                    aws::cluster_and_network(&clients, cluster, Some(server), progress_ref).await;
+                Ok((config, out))
+            }
+            Err(reason) => Err(reason),
+        })
+    };
+    let ((listed, log_files, log_notes, role), aws) = tokio::join!(kubernetes, aws);
+    progress.finish();
     if let Some(error) = listed.no_access {
-        progress.finish();
         return Err(CollectError::Unreachable {
             context: sources.context,
             server: sources.server,
             error,
         });
     }
-    let mut meta = BundleMeta {
-        cluster: sources.cluster.clone(),
-        region: sources.region.clone(),
-        collected_at: Some(now_rfc3339()),
-    };
-    let aws = match sources.aws {
-        AwsSource::Skip(reason) => Err(reason),
-        AwsSource::Config(config) => Ok(*config),
-        AwsSource::Chain { profile, region } => load_aws(profile, region).await,
-    };
-    let clients = aws.as_ref().ok().map(aws::AwsClients::new);
-    if let Ok(config) = &aws {
-        meta.region = config.region().map(|r| r.to_string()).or(meta.region);
-    }
-    let ((log_files, log_notes), aws_out) = tokio::join!(
-        k8s::logs(&sources.kube, &listed, k8s_opts, &progress),
-        async {
-            match &clients {
-                Some(c) => Some(
-                    aws::collect(
-                        c,
-                        sources.cluster.as_deref(),
-                        Some(&sources.server),
-                        listed.lbc_role_arn.as_deref(),
-                        &progress,
-                    )
-                    .await,
-                ),
-                None => None,
-            }
-        }
-    );
+
     let mut collected = Collected {
         files: listed.files,
         notes: listed.notes,
-        meta,
+        meta: BundleMeta {
+            cluster: sources.cluster.clone(),
+            region: sources.region.clone(),
+            collected_at: Some(now_rfc3339()),
+        },
     };
     collected.files.extend(log_files);
     collected.notes.extend(log_notes);
-    match (aws, aws_out) {
-        (Ok(_), Some(aws_out)) => {
+    match aws {
+        Some(Ok((config, mut aws_out))) => {
+            collected.meta.region = config
+                .region()
+                .map(|r| r.to_string())
+                .or(collected.meta.region);
             collected.meta.cluster = aws_out.cluster.clone().or(collected.meta.cluster);
+            if let Some(role) = role {
+                aws_out.merge(role);
+            }
             collected.files.extend(aws_out.files);
             collected.notes.extend(aws_out.notes);
             // No role annotation is evidence the service account shows; a missing list is not.
@@ -226,10 +264,10 @@ pub async fn collect(
                 });
             }
         }
-        (Err(reason), _) => collected.notes.extend(aws::skipped_all(&reason)),
-        (Ok(_), None) => {}
+        Some(Err(reason)) => collected.notes.extend(aws::skipped_all(&reason)),
+        // The cluster answered, so the AWS side ran; `None` only when it did not.
+        None => {}
     }
-    progress.finish();
     Ok(collected.finish())
 }
 

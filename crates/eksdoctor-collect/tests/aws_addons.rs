@@ -147,3 +147,43 @@ async fn addons_one_file_each_and_refusals_become_notes() {
     }
     assert!(c.files.iter().any(|f| f.path == "k8s/pods.json"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unreachable_cluster_asks_nothing_of_aws() {
+    let aws = AwsDouble::start(HashMap::new()).await;
+    let proxy =
+        common::proxy::LatencyProxy::start(&aws.endpoint(), std::time::Duration::ZERO).await;
+    let config = eksdoctor_collect::aws_config_loader()
+        .endpoint_url(proxy.endpoint())
+        .region(Region::from_static("us-west-2"))
+        .credentials_provider(Credentials::new("testing", "testing", None, None, "double"))
+        .load()
+        .await;
+    // A port that was just free: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let kube_config = kube::Config::new(format!("http://127.0.0.1:{port}").parse().unwrap());
+    let sources = Sources {
+        kube: kube::Client::try_from(kube_config).unwrap(),
+        context: "dead".into(),
+        server: format!("http://127.0.0.1:{port}"),
+        aws: AwsSource::Config(Box::new(config)),
+        cluster: Some("demo".into()),
+        region: Some("us-west-2".into()),
+    };
+    let err = collect(sources, &K8sOptions::default(), false)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, eksdoctor_collect::CollectError::Unreachable { .. }),
+        "{err}"
+    );
+    assert_eq!(
+        proxy.requests(),
+        0,
+        "AWS was asked while the cluster was unreachable"
+    );
+}

@@ -11,6 +11,7 @@ use actions::Action;
 use aws_config::SdkConfig;
 use aws_sdk_ec2::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_ec2::types::Filter;
+use aws_sdk_eks::operation::describe_cluster::DescribeClusterOutput;
 use futures::StreamExt;
 use futures::future::join_all;
 use serde_json::Value;
@@ -182,7 +183,7 @@ impl AwsOutcome {
         });
     }
 
-    fn merge(&mut self, other: AwsOutcome) {
+    pub(crate) fn merge(&mut self, other: AwsOutcome) {
         self.files.extend(other.files);
         self.notes.extend(other.notes);
     }
@@ -264,104 +265,101 @@ impl AwsClients {
     }
 }
 
-/// Everything AWS: `cluster` is the EKS cluster name if known, else the one whose endpoint is
-/// `server`; the LBC's role is read when its ARN is known.
-pub(crate) async fn collect(
+/// Everything but the LBC's role, on the shortest path: calls that need nothing start at once
+/// (load balancers, target groups, OIDC providers; Fargate profiles and add-ons when the
+/// cluster name is known); the VPC's network starts as soon as `describe-cluster` names the
+/// VPC; target health waits only for the VPC, to ask about its own target groups only.
+/// `cluster` is the EKS cluster name if known, else the one whose endpoint is `server`.
+pub(crate) async fn cluster_and_network(
     clients: &AwsClients,
     cluster: Option<&str>,
     server: Option<&str>,
-    lbc_role_arn: Option<&str>,
     progress: &Progress,
 ) -> AwsOutcome {
-    let (mut out, role) = tokio::join!(
-        cluster_and_network(clients, cluster, server, progress),
-        async {
-            match lbc_role_arn {
-                Some(arn) => lbc_role(clients, arn, progress).await,
-                None => AwsOutcome::default(),
+    let (vpc_tx, vpc_rx) = tokio::sync::oneshot::channel::<Option<String>>();
+    let cluster_side = async move {
+        let mut out = AwsOutcome::default();
+        let (name, found) = match cluster {
+            Some(c) => (Some(c.to_owned()), None),
+            None => match find_cluster(clients, server, progress, &mut out).await {
+                Some((name, described)) => (Some(name), Some(described)),
+                None => (None, None),
+            },
+        };
+        out.cluster = name.clone();
+        let Some(name) = name else {
+            let _ = vpc_tx.send(None);
+            for file in [CLUSTER, FARGATE_PROFILE, ADDON].iter().chain(VPC_FILES) {
+                out.note(
+                    *file,
+                    file.path.to_owned(),
+                    "EKS cluster name unknown: pass --cluster",
+                );
             }
-        }
-    );
-    out.merge(role);
-    out
-}
-
-/// Everything but the LBC's role.
-async fn cluster_and_network(
-    clients: &AwsClients,
-    cluster: Option<&str>,
-    server: Option<&str>,
-    progress: &Progress,
-) -> AwsOutcome {
-    let mut out = AwsOutcome::default();
-    let cluster = match cluster {
-        Some(c) => Some(c.to_owned()),
-        None => find_cluster(clients, server, progress, &mut out).await,
-    };
-    out.cluster = cluster.clone();
-    let Some(cluster) = cluster else {
-        for file in [CLUSTER, FARGATE_PROFILE, ADDON].iter().chain(VPC_FILES) {
-            out.note(
-                *file,
-                file.path.to_owned(),
-                "EKS cluster name unknown: pass --cluster",
-            );
-        }
-        let (elb, oidc) = tokio::join!(
-            elbv2(clients, None, progress),
-            oidc_providers(clients, progress)
+            return out;
+        };
+        let (network, fargate, addons) = tokio::join!(
+            async {
+                let described = match found {
+                    Some(d) => Ok(d),
+                    None => {
+                        call(
+                            Action::EksDescribeCluster,
+                            progress,
+                            clients.eks.describe_cluster().name(&name).send(),
+                        )
+                        .await
+                    }
+                };
+                let mut out = AwsOutcome::default();
+                let vpc = match record_cluster(&mut out, described) {
+                    Some(VpcRef::Id(id)) => Some(id),
+                    Some(VpcRef::OfSubnets(subnets)) => {
+                        vpc_of_subnets(clients, subnets, progress).await
+                    }
+                    None => None,
+                };
+                let _ = vpc_tx.send(vpc.clone());
+                match &vpc {
+                    Some(vpc) => out.merge(vpc_network(clients, vpc, progress).await),
+                    None => {
+                        for file in VPC_FILES {
+                            out.note(
+                                *file,
+                                file.path.to_owned(),
+                                "cluster VPC unknown: eks describe-cluster failed",
+                            );
+                        }
+                    }
+                }
+                out
+            },
+            fargate_profiles(&clients.eks, &name, progress),
+            addons(&clients.eks, &name, progress),
         );
-        out.merge(elb);
-        out.merge(oidc);
-        return out;
+        out.merge(network);
+        out.merge(fargate);
+        out.merge(addons);
+        out
     };
-    let (described, fargate, addons, oidc) = tokio::join!(
-        describe_cluster(&clients.eks, &cluster, progress),
-        fargate_profiles(&clients.eks, &cluster, progress),
-        addons(&clients.eks, &cluster, progress),
+    let (mut out, elb, oidc) = tokio::join!(
+        cluster_side,
+        // A dropped sender (no VPC known) reads as "every load balancer of the region".
+        elbv2(clients, async { vpc_rx.await.ok().flatten() }, progress),
         oidc_providers(clients, progress),
     );
-    let (cluster_out, vpc) = described;
-    let vpc = match vpc {
-        Some(VpcRef::Id(id)) => Some(id),
-        Some(VpcRef::OfSubnets(subnets)) => vpc_of_subnets(clients, subnets, progress).await,
-        None => None,
-    };
-    out.merge(cluster_out);
-    out.merge(fargate);
-    out.merge(addons);
-    out.merge(oidc);
-    let (net, elb) = tokio::join!(
-        async {
-            match &vpc {
-                Some(vpc) => vpc_network(clients, vpc, progress).await,
-                None => {
-                    let mut skipped = AwsOutcome::default();
-                    for file in VPC_FILES {
-                        skipped.note(
-                            *file,
-                            file.path.to_owned(),
-                            "cluster VPC unknown: eks describe-cluster failed",
-                        );
-                    }
-                    skipped
-                }
-            }
-        },
-        elbv2(clients, vpc.as_deref(), progress),
-    );
-    out.merge(net);
     out.merge(elb);
+    out.merge(oidc);
     out
 }
 
-/// The cluster whose API endpoint is the kubeconfig's server.
+/// The cluster whose API endpoint is the kubeconfig's server, with its description.
 async fn find_cluster(
     clients: &AwsClients,
     server: Option<&str>,
     progress: &Progress,
     out: &mut AwsOutcome,
-) -> Option<String> {
+) -> Option<(String, DescribeClusterOutput)> {
     let server = server?.trim_end_matches('/').to_ascii_lowercase();
     let names = call(
         Action::EksListClusters,
@@ -393,7 +391,8 @@ async fn find_cluster(
     described.into_iter().flatten().find_map(|d| {
         let c = d.cluster()?;
         let endpoint = c.endpoint()?.trim_end_matches('/').to_ascii_lowercase();
-        (endpoint == server).then(|| c.name().map(str::to_owned))?
+        let name = c.name()?.to_owned();
+        (endpoint == server).then_some((name, d))
     })
 }
 
@@ -425,19 +424,12 @@ async fn vpc_of_subnets(
         .find_map(|s| s.vpc_id().map(str::to_owned))
 }
 
-async fn describe_cluster(
-    eks: &aws_sdk_eks::Client,
-    name: &str,
-    progress: &Progress,
-) -> (AwsOutcome, Option<VpcRef>) {
-    let mut out = AwsOutcome::default();
-    let result = call(
-        Action::EksDescribeCluster,
-        progress,
-        eks.describe_cluster().name(name).send(),
-    )
-    .await;
-    let vpc = match result {
+/// Writes `describe-cluster`'s answer (or a note why not); says where the VPC is.
+fn record_cluster(
+    out: &mut AwsOutcome,
+    result: Result<DescribeClusterOutput, String>,
+) -> Option<VpcRef> {
+    match result {
         Ok(output) => match output.cluster() {
             Some(c) => {
                 out.file(CLUSTER, CLUSTER.path.to_owned(), shape::cluster(c));
@@ -458,8 +450,7 @@ async fn describe_cluster(
             out.note(CLUSTER, CLUSTER.path.to_owned(), reason);
             None
         }
-    };
-    (out, vpc)
+    }
 }
 
 async fn fargate_profiles(
@@ -662,7 +653,11 @@ async fn vpc_network(clients: &AwsClients, vpc: &str, progress: &Progress) -> Aw
 
 /// Load balancers and target groups of the VPC (all of the region when the VPC is unknown),
 /// and the health of each target group's targets.
-async fn elbv2(clients: &AwsClients, vpc: Option<&str>, progress: &Progress) -> AwsOutcome {
+async fn elbv2(
+    clients: &AwsClients,
+    vpc: impl Future<Output = Option<String>>,
+    progress: &Progress,
+) -> AwsOutcome {
     let elb = &clients.elb;
     let (lbs, tgs) = tokio::join!(
         call(
@@ -684,7 +679,8 @@ async fn elbv2(clients: &AwsClients, vpc: Option<&str>, progress: &Progress) -> 
                 .try_collect(),
         ),
     );
-    let in_vpc = |id: Option<&str>| vpc.is_none() || id == vpc;
+    let vpc = vpc.await;
+    let in_vpc = |id: Option<&str>| vpc.is_none() || id == vpc.as_deref();
     let mut out = AwsOutcome::default();
     out.record(
         LOAD_BALANCERS,
@@ -767,7 +763,11 @@ async fn oidc_providers(clients: &AwsClients, progress: &Progress) -> AwsOutcome
 }
 
 /// The LBC's IAM role, by the ARN in its service account's annotation.
-async fn lbc_role(clients: &AwsClients, role_arn: &str, progress: &Progress) -> AwsOutcome {
+pub(crate) async fn lbc_role(
+    clients: &AwsClients,
+    role_arn: &str,
+    progress: &Progress,
+) -> AwsOutcome {
     let mut out = AwsOutcome::default();
     // arn:aws:iam::123456789012:role/path/name → name (get-role takes the name, not the path).
     let Some(name) = role_arn

@@ -5,6 +5,8 @@
 
 pub mod aws;
 pub mod fixture;
+pub mod moto;
+pub mod proxy;
 
 use std::collections::{HashMap, HashSet};
 use std::convert::Infallible;
