@@ -70,6 +70,8 @@ pub struct Lbc<'a> {
     /// Installed by the blueprints add-ons module, which sets `clusterName`, the service
     /// account and its IRSA role itself.
     pub by_blueprints: bool,
+    /// The attribute to point at: the chart, or the module input that carries the values.
+    pub at: &'static str,
 }
 
 /// An Ingress, whatever resource wrote it.
@@ -274,6 +276,7 @@ fn lbc_installs(config: &Config) -> Vec<Lbc<'_>> {
                 inst,
                 values: HelmValues::of(&inst.attrs),
                 by_blueprints: false,
+                at: "chart",
             });
             continue;
         }
@@ -281,21 +284,23 @@ fn lbc_installs(config: &Config) -> Vec<Lbc<'_>> {
             .get("enable_aws_load_balancer_controller")
             .and_then(Value::as_bool);
         if inst.kind == Kind::Module && enabled == Some(true) {
+            // v1 `eks-blueprints-addons` and v4 `kubernetes-addons` name the values input apart
             let input = [
                 "aws_load_balancer_controller",
                 "aws_load_balancer_controller_helm_config",
             ]
-            .iter()
-            .find_map(|k| inst.attrs.entries.get(*k));
+            .into_iter()
+            .find_map(|k| Some((k, inst.attrs.entries.get(k)?)));
             let values = match input {
                 None => HelmValues::of(&Obj::default()),
-                Some(Value::Obj(o)) => HelmValues::of(o),
+                Some((_, Value::Obj(o))) => HelmValues::of(o),
                 Some(_) => HelmValues::unknown(),
             };
             out.push(Lbc {
                 inst,
                 values,
                 by_blueprints: true,
+                at: input.map_or("enable_aws_load_balancer_controller", |(k, _)| k),
             });
         }
     }

@@ -27,7 +27,8 @@ impl HelmValues {
     /// Reads the values of a `helm_release`-shaped object (`set`, `set_sensitive`, `values`).
     pub fn of(attrs: &Obj) -> HelmValues {
         let mut sets = Vec::new();
-        for key in ["set", "set_sensitive", "set_list"] {
+        // `set_values` is the blueprints v4 add-ons' name for `set`
+        for key in ["set", "set_sensitive", "set_list", "set_values"] {
             match attrs.get(key) {
                 None | Some(Value::Null) => {}
                 Some(Value::List(items)) => {

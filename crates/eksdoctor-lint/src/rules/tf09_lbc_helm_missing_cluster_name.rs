@@ -65,7 +65,7 @@ pub fn check(cx: &Context, out: &mut Vec<Hit>) {
             }
         };
         out.push(
-            Hit::new(&LbcHelmMissingClusterName::META, lbc.inst, "chart", detail).fix(
+            Hit::new(&LbcHelmMissingClusterName::META, lbc.inst, lbc.at, detail).fix(
                 "set clusterName to the EKS cluster's name",
                 "set {\n  name  = \"clusterName\"\n  value = aws_eks_cluster.this.name\n}",
             ),
