@@ -56,16 +56,54 @@ pub fn cluster_vpc(cx: &Context<'_>) -> Option<String> {
         .cluster
         .as_ref()
         .and_then(|c| c.resources_vpc_config.vpc_id.clone());
-    from_args.or(from_cluster).or_else(|| {
-        let vpcs: BTreeSet<&str> = cx
-            .snapshot
-            .aws
-            .subnets
-            .iter()
-            .map(|s| s.vpc_id.as_str())
-            .collect();
-        (vpcs.len() == 1).then(|| vpcs.into_iter().next().unwrap_or_default().to_owned())
-    })
+    from_args
+        .or(from_cluster)
+        .or_else(|| only(cx.snapshot.aws.subnets.iter().map(|s| s.vpc_id.as_str())))
+    //XX.or_else(|| only(vpcs_in_use(cx)))
+}
+
+/// The one value an iterator yields, however often; `None` for none or several.
+fn only<'a>(values: impl Iterator<Item = &'a str>) -> Option<String> {
+    let set: BTreeSet<&str> = values.collect();
+    (set.len() == 1).then(|| set.into_iter().next().unwrap_or_default().to_owned())
+}
+
+/// VPCs the cluster visibly uses when describe-cluster was not collected and the subnets span
+/// several VPCs: those of the Fargate profiles' subnets and of the subnets holding node IPs.
+fn vpcs_in_use<'a>(cx: &'a Context<'_>) -> impl Iterator<Item = &'a str> {
+    let subnets = &cx.snapshot.aws.subnets;
+    let profile_subnets = cx
+        .snapshot
+        .aws
+        .fargate_profiles
+        .iter()
+        .flat_map(|p| &p.subnets)
+        .filter_map(|id| subnets.iter().find(|s| &s.subnet_id == id));
+    let node_subnets = cx
+        .snapshot
+        .nodes
+        .iter()
+        .filter_map(|n| n.internal_ip())
+        .filter_map(|ip| {
+            subnets
+                .iter()
+                .find(|s| cidr_contains(s.cidr_block.as_deref(), ip))
+        });
+    profile_subnets
+        .chain(node_subnets)
+        .map(|s| s.vpc_id.as_str())
+}
+
+/// `10.0.0.0/19` contains `10.0.12.84`.
+fn cidr_contains(cidr: Option<&str>, ip: std::net::Ipv4Addr) -> bool {
+    let Some((base, bits)) = cidr.and_then(|c| c.split_once('/')) else {
+        return false;
+    };
+    let (Ok(base), Ok(bits)) = (base.parse::<std::net::Ipv4Addr>(), bits.parse::<u32>()) else {
+        return false;
+    };
+    let mask = u32::MAX.checked_shl(32 - bits.min(32)).unwrap_or(0);
+    u32::from(base) & mask == u32::from(ip) & mask
 }
 
 /// The cluster name the controller filters `kubernetes.io/cluster/<name>` tags with.
@@ -430,6 +468,17 @@ pub fn tag_fix(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cidrs_contain_their_addresses() {
+        let ip = |s: &str| s.parse::<std::net::Ipv4Addr>().unwrap();
+        assert!(cidr_contains(Some("10.0.0.0/19"), ip("10.0.12.84")));
+        assert!(!cidr_contains(Some("10.0.32.0/19"), ip("10.0.12.84")));
+        assert!(cidr_contains(Some("0.0.0.0/0"), ip("192.168.1.1")));
+        assert!(cidr_contains(Some("10.0.12.84/32"), ip("10.0.12.84")));
+        assert!(!cidr_contains(Some("10.0.0.0"), ip("10.0.0.1")));
+        assert!(!cidr_contains(None, ip("10.0.0.1")));
+    }
 
     #[test]
     fn parses_every_version_wording() {

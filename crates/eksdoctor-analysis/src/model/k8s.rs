@@ -474,9 +474,27 @@ pub struct Taint {
 pub struct NodeStatus {
     #[serde(deserialize_with = "null_as_default")]
     pub conditions: Vec<Condition>,
+    #[serde(deserialize_with = "null_as_default")]
+    pub addresses: Vec<NodeAddress>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct NodeAddress {
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub address: String,
 }
 
 impl Node {
+    /// The node's address in the VPC.
+    pub fn internal_ip(&self) -> Option<std::net::Ipv4Addr> {
+        self.status
+            .addresses
+            .iter()
+            .find(|a| a.type_ == "InternalIP")
+            .and_then(|a| a.address.parse().ok())
+    }
     pub fn is_fargate(&self) -> bool {
         self.metadata.label("eks.amazonaws.com/compute-type") == Some("fargate")
             || self.spec.taints.iter().any(|t| {
