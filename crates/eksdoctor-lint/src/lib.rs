@@ -173,7 +173,11 @@ impl Sources {
     /// Reads a file; a file that cannot be read is an error entry, not a failure.
     pub fn read(&mut self, path: &Path, errors: &mut Vec<FileError>) -> Option<(usize, &str)> {
         match std::fs::read_to_string(path) {
-            Ok(text) => {
+            Ok(mut text) => {
+                // editors on Windows save a byte order mark, which the HCL parser rejects
+                if text.starts_with('\u{feff}') {
+                    text.drain(..'\u{feff}'.len_utf8());
+                }
                 let idx = self.add(path, text);
                 Some((idx, self.files[idx].text.as_str()))
             }

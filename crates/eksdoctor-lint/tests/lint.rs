@@ -298,3 +298,18 @@ fn select_runs_only_the_named_rules() {
         Err(LintError::UnknownRule(_))
     ));
 }
+
+#[test]
+fn a_byte_order_mark_and_crlf_line_ends_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "\u{feff}resource \"aws_subnet\" \"edge\" {\r\n  vpc_id                  = \"vpc-0c1d\"\r\n  map_public_ip_on_launch = true\r\n  tags = { Name = \"edge\" }\r\n}\r\nresource \"aws_eks_cluster\" \"bay\" {\r\n  name = \"bay\"\r\n}\r\n";
+    std::fs::write(dir.path().join("main.tf"), text).unwrap();
+    let report = lint(dir.path());
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let f = report
+        .findings
+        .iter()
+        .find(|f| f.rule == "TF-01")
+        .expect("TF-01");
+    assert_eq!((f.line, f.column), (4, 3));
+}
