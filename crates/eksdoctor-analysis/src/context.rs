@@ -333,23 +333,40 @@ impl<'s> Context<'s> {
     /// The Ingresses a controller message is about (an IngressGroup maps to its members); all
     /// ALB Ingresses without an address when the message names none.
     pub fn ingresses_of(&self, message: &Message) -> Vec<&IngressView<'s>> {
-        let matched: Vec<_> = match &message.object {
-            Some((ns, name)) => self
-                .ingresses
-                .iter()
-                .filter(|i| i.is_alb)
-                .filter(|i| {
-                    (i.namespace() == ns && i.name() == name)
-                        || (ns.is_empty() && i.group() == Some(name))
-                })
-                .collect(),
-            None => Vec::new(),
-        };
+        let matched = self.ingresses_named_by(message);
         if matched.is_empty() {
             self.alb_ingresses_without_address().collect()
         } else {
             matched
         }
+    }
+
+    /// The ALB Ingresses a controller message names (an IngressGroup maps to its members);
+    /// none for a message about another object (a TargetGroupBinding, a Service).
+    pub fn ingresses_named_by(&self, message: &Message) -> Vec<&IngressView<'s>> {
+        let Some((ns, name)) = &message.object else {
+            return Vec::new();
+        };
+        self.ingresses
+            .iter()
+            .filter(|i| i.is_alb)
+            .filter(|i| {
+                (i.namespace() == ns && i.name() == name)
+                    || (ns.is_empty() && i.group() == Some(name))
+            })
+            .collect()
+    }
+
+    /// The IngressClass object an Ingress resolves to through `ingressClassName` or the default
+    /// class (the annotation names no object), when it was collected.
+    pub fn ingress_class(&self, ing: &IngressView<'_>) -> Option<&'s IngressClass> {
+        let (ClassSource::ClassName(name) | ClassSource::Default(name)) = &ing.class else {
+            return None;
+        };
+        self.snapshot
+            .ingress_classes
+            .iter()
+            .find(|c| &c.metadata.name == name)
     }
 
     /// The controller's messages that `matches` accepts, grouped by the ALB Ingress each is

@@ -102,6 +102,8 @@ rule_tests! {
     ing_06 => "ING-06",
     ing_07 => "ING-07",
     ing_08 => "ING-08",
+    ing_09 => "ING-09",
+    ing_10 => "ING-10",
     net_01 => "NET-01",
     sch_01 => "SCH-01",
     sub_01 => "SUB-01",
@@ -109,6 +111,7 @@ rule_tests! {
     sub_03 => "SUB-03",
     sub_04 => "SUB-04",
     sub_05 => "SUB-05",
+    sub_06 => "SUB-06",
     tim_01 => "TIM-01",
 }
 

@@ -213,6 +213,86 @@ const WORDINGS: &[(&str, &str, &str)] = &[
         "ING-06",
     ),
     (
+        "v2.13.0",
+        "Failed build model due to couldn't find all security groups: requested ids [sg-0f1e2d3c4b5a69788, sg-0a9b8c7d6e5f43210] but found [sg-0a9b8c7d6e5f43210]",
+        "ING-09",
+    ),
+    (
+        "v2.8.1",
+        "Failed build model due to couldn't find all securityGroups, nameOrIDs: [sg-0f1e2d3c4b5a69788], found: []",
+        "ING-09",
+    ),
+    (
+        "v2.4.7",
+        "Failed build model due to InvalidGroup.NotFound: The security group 'sg-0f1e2d3c4b5a69788' does not exist\n\tstatus code: 400, request id: 2b7c",
+        "ING-09",
+    ),
+    (
+        "v2.5.4",
+        "Failed build model due to backendSG feature is required to manage worker node SG rules when frontendSG manually specified",
+        "ING-09",
+    ),
+    (
+        "v2.11.0",
+        "Failed deploy model due to operation error EC2: AuthorizeSecurityGroupIngress, https response error StatusCode: 400, RequestID: 6c1d, api error RulesPerSecurityGroupLimitExceeded: The maximum number of rules per security group has been reached.",
+        "ING-09",
+    ),
+    (
+        "v2.6.0",
+        "expect exactly one securityGroup tagged with kubernetes.io/cluster/teal-prod for eni eni-0c4f7a2b9d1e38056, got: [sg-07c6b5a4d3e2f1089 sg-0d2b8e6f4a1c7e905]",
+        "ING-09",
+    ),
+    (
+        "v2.13.0",
+        "Failed build model due to conflicting scheme: map[internal:{} internet-facing:{}]",
+        "ING-10",
+    ),
+    (
+        "v2.7.2",
+        "Failed build model due to conflicting securityGroups: [sg-0a9b8c7d6e5f43210] | [sg-0f1e2d3c4b5a69788]",
+        "ING-10",
+    ),
+    (
+        "v2.9.2",
+        "Failed build model due to conflicting sslRedirect port: [443 8443]",
+        "ING-10",
+    ),
+    (
+        "v2.4.7",
+        "failed load groupID due to invalid ingress group: groupName must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
+        "ING-10",
+    ),
+    (
+        "v2.13.0",
+        "explicit Ingress group order must be within [-1000:1000], Ingress: payments/checkout, order: 1500",
+        "ING-10",
+    ),
+    (
+        "v2.13.0",
+        "Failed build model due to couldn't find all subnets, want: [subnet-0e1d2c3b4a5968778 subnet-0b7d2f6e18c49a302], found: [subnet-0b7d2f6e18c49a302]",
+        "SUB-06",
+    ),
+    (
+        "v2.5.0",
+        "Failed build model due to couldn't find all subnets, nameOrIDs: [public-a public-b], found: 1",
+        "SUB-06",
+    ),
+    (
+        "v2.4.7",
+        "Failed build model due to InvalidSubnetID.NotFound: The subnet ID 'subnet-0e1d2c3b4a5968778' does not exist\n\tstatus code: 400, request id: 4d5e",
+        "SUB-06",
+    ),
+    (
+        "v2.7.2",
+        "Failed build model due to multiple subnets in same Availability Zone us-east-2a: [subnet-0a4c1e9d27b35f801 subnet-0d1f3a5c7e9b2d404]",
+        "SUB-06",
+    ),
+    (
+        "v2.6.0",
+        "Failed build model due to conflicting subnet specifications: IngressClassParams versus annotation",
+        "SUB-06",
+    ),
+    (
         "v2.9.0",
         "Failed build model due to operation error EC2: DescribeSubnets, exceeded maximum number of attempts, 3, https response error StatusCode: 0, RequestID: , request send failed, Post \"https://ec2.us-east-2.amazonaws.com/\": dial tcp 52.95.16.2:443: i/o timeout",
         "NET-01",

@@ -124,7 +124,7 @@ impl IngressClassParamsProblem {
 
     /// A parameters reference that cannot work, read from the IngressClass.
     fn configured_problem(cx: &Context<'_>, ing: &IngressView<'_>) -> Option<Problem> {
-        let params = class_of(cx, ing)?.spec.parameters.as_ref()?;
+        let params = cx.ingress_class(ing)?.spec.parameters.as_ref()?;
         if params.kind.as_deref() != Some("IngressClassParams") {
             return Some(Problem::UnknownKind);
         }
@@ -219,7 +219,10 @@ impl IngressClassParamsProblem {
         let mut f = Finding::new(&Self::META, ing.subject(), message)
             .breaks(ing.address_key())
             .fix(summary, commands, terraform);
-        if let Some(params) = class_of(cx, ing).and_then(|c| c.spec.parameters.as_ref()) {
+        if let Some(params) = cx
+            .ingress_class(ing)
+            .and_then(|c| c.spec.parameters.as_ref())
+        {
             f = f.evidence(Evidence::new(
                 EvidenceSource::Object,
                 format!("ingressclasses/{class}"),
@@ -281,16 +284,6 @@ impl IngressClassParamsProblem {
             .fix("keep exactly one default IngressClass", default_commands(cx), None),
         );
     }
-}
-
-fn class_of<'s>(cx: &Context<'s>, ing: &IngressView<'_>) -> Option<&'s IngressClass> {
-    let (ClassSource::ClassName(name) | ClassSource::Default(name)) = &ing.class else {
-        return None;
-    };
-    cx.snapshot
-        .ingress_classes
-        .iter()
-        .find(|c| &c.metadata.name == name)
 }
 
 fn default_classes<'s>(cx: &Context<'s>) -> Vec<&'s IngressClass> {

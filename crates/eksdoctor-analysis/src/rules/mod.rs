@@ -27,6 +27,8 @@ mod ing05_webhook_without_endpoints;
 mod ing06_webhook_unreachable;
 mod ing07_backend_service_missing;
 mod ing08_no_certificate;
+mod ing09_security_groups;
+mod ing10_ingress_group_conflict;
 mod net01_aws_api_unreachable;
 mod sch01_pod_unschedulable;
 mod sub01_no_role_tagged_subnets;
@@ -34,6 +36,7 @@ mod sub02_scheme_defaults_internal;
 mod sub03_subnets_tagged_other_cluster;
 mod sub04_subnets_out_of_ips;
 mod sub05_single_az;
+mod sub06_explicit_subnets_wrong;
 mod tim01_provisioning;
 
 /// A rule was not run: the input it needs is not in the bundle.
@@ -81,6 +84,8 @@ pub static RULES: &[&dyn Rule] = &[
     &ing06_webhook_unreachable::WebhookUnreachable,
     &ing07_backend_service_missing::BackendServiceMissing,
     &ing08_no_certificate::NoCertificate,
+    &ing09_security_groups::SecurityGroups,
+    &ing10_ingress_group_conflict::IngressGroupConflict,
     &net01_aws_api_unreachable::AwsApiUnreachable,
     &sch01_pod_unschedulable::PodUnschedulable,
     &sub01_no_role_tagged_subnets::NoRoleTaggedSubnets,
@@ -88,6 +93,7 @@ pub static RULES: &[&dyn Rule] = &[
     &sub03_subnets_tagged_other_cluster::SubnetsTaggedOtherCluster,
     &sub04_subnets_out_of_ips::SubnetsOutOfIps,
     &sub05_single_az::SingleAz,
+    &sub06_explicit_subnets_wrong::ExplicitSubnetsWrong,
     &tim01_provisioning::Provisioning,
 ];
 
