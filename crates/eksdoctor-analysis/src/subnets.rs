@@ -59,7 +59,7 @@ pub fn cluster_vpc(cx: &Context<'_>) -> Option<String> {
     from_args
         .or(from_cluster)
         .or_else(|| only(cx.snapshot.aws.subnets.iter().map(|s| s.vpc_id.as_str())))
-    //XX.or_else(|| only(vpcs_in_use(cx)))
+        .or_else(|| only(vpcs_in_use(cx)))
 }
 
 /// The one value an iterator yields, however often; `None` for none or several.
