@@ -113,7 +113,7 @@ impl<'a> Context<'a> {
             config,
             has_cluster,
             lbc: lbc_installs(config),
-            fargate_only: fargate_only(config),
+            fargate_only: fargate_only(config, has_cluster),
             ingresses: ingresses(config),
         }
     }
@@ -328,8 +328,12 @@ fn empty(v: &Value) -> bool {
 }
 
 /// Fargate profiles exist and nothing else can run pods: no node groups, self-managed nodes,
-/// Karpenter or Auto Mode, and no unknown module that might create them.
-fn fargate_only(config: &Config) -> bool {
+/// Karpenter or Auto Mode, and no unknown module that might create them. The cluster must be
+/// defined here: profiles added to a cluster from another stack say nothing about its nodes.
+fn fargate_only(config: &Config, has_cluster: bool) -> bool {
+    if !has_cluster {
+        return false;
+    }
     let eks_modules: Vec<&Instance> = modules(config, Module::Eks).collect();
     let has_profiles = config.resources("aws_eks_fargate_profile").next().is_some()
         || modules(config, Module::FargateProfile).next().is_some()

@@ -9,8 +9,9 @@ use eksdoctor_rule::{Severity, declare_rule};
 
 declare_rule! {
     /// ## What it does
-    /// On a Fargate-only cluster (Fargate profiles; no node groups, self-managed nodes,
-    /// Karpenter or Auto Mode), checks that CoreDNS can run on Fargate:
+    /// On a Fargate-only cluster (defined in this configuration, with Fargate profiles and no
+    /// node groups, self-managed nodes, Karpenter or Auto Mode), checks that CoreDNS can run on
+    /// Fargate:
     /// - some Fargate profile selects CoreDNS: namespace `kube-system` (wildcards such as
     ///   `kube-*` count) with no labels or only `k8s-app = kube-dns`;
     /// - the `coredns` add-on sets `computeType = "Fargate"` (any case) in
