@@ -387,6 +387,15 @@ impl<'s> Context<'s> {
         groups
     }
 
+    /// The load balancer controller's own log files.
+    pub fn controller_logs(&self) -> impl Iterator<Item = &'s LogFile> {
+        let (snapshot, lbc) = (self.snapshot, self.lbc.as_ref());
+        snapshot
+            .logs
+            .iter()
+            .filter(move |l| is_controller_log(snapshot, lbc, l))
+    }
+
     pub fn has(&self, input: Input) -> bool {
         self.snapshot.has(input)
     }

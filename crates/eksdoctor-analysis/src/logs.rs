@@ -40,6 +40,9 @@ const NEEDLES: &[&str] = &[
     "no such host",
     "unauthorized",
     "leader lease",
+    // The leader's `successfully acquired lease`: without it, `attempting to acquire leader
+    // lease` alone is a controller that never reconciles (ING-11).
+    "acquired lease",
     "must be specified",
 ];
 

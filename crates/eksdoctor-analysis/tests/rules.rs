@@ -104,6 +104,7 @@ rule_tests! {
     ing_08 => "ING-08",
     ing_09 => "ING-09",
     ing_10 => "ING-10",
+    ing_11 => "ING-11",
     net_01 => "NET-01",
     sch_01 => "SCH-01",
     sub_01 => "SUB-01",

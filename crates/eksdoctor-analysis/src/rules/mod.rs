@@ -29,6 +29,7 @@ mod ing07_backend_service_missing;
 mod ing08_no_certificate;
 mod ing09_security_groups;
 mod ing10_ingress_group_conflict;
+mod ing11_nothing_reconciles;
 mod net01_aws_api_unreachable;
 mod sch01_pod_unschedulable;
 mod sub01_no_role_tagged_subnets;
@@ -86,6 +87,7 @@ pub static RULES: &[&dyn Rule] = &[
     &ing08_no_certificate::NoCertificate,
     &ing09_security_groups::SecurityGroups,
     &ing10_ingress_group_conflict::IngressGroupConflict,
+    &ing11_nothing_reconciles::NothingReconciles,
     &net01_aws_api_unreachable::AwsApiUnreachable,
     &sch01_pod_unschedulable::PodUnschedulable,
     &sub01_no_role_tagged_subnets::NoRoleTaggedSubnets,
