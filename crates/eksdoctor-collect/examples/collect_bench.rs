@@ -59,6 +59,7 @@ async fn run(extra_pods: usize, latency: Duration, aws: AwsSource, cluster: Opti
         kube: kube::Client::try_from(config).expect("client"),
         context: "loopback".into(),
         server: api_server.unwrap_or_else(|| format!("http://{}", server.addr)),
+        root_certs: Vec::new(),
         aws,
         cluster: cluster.map(str::to_owned),
         region: None,

@@ -81,6 +81,9 @@ pub struct Sources {
     /// For messages: the kubeconfig context (or `in-cluster`) and the API server URL.
     pub context: String,
     pub server: String,
+    /// The certificates (DER) the client trusts for the API server, to find the EKS cluster by
+    /// its certificate authority when its name is unknown and `server` is not its endpoint.
+    pub root_certs: Vec<Vec<u8>>,
     pub aws: AwsSource,
     /// EKS cluster name and region, if known.
     pub cluster: Option<String>,
@@ -119,6 +122,7 @@ pub fn collect_live(opts: &LiveOptions) -> Result<Collected, CollectError> {
             kube: target.client,
             context: target.context,
             server: target.server,
+            root_certs: target.root_certs,
             aws,
             region,
         };
@@ -208,15 +212,17 @@ pub async fn collect(
             (listed, files, notes, role)
         }
     };
-    let cluster = sources.cluster.as_deref();
-    let server = sources.server.as_str();
+    let identity = aws::Identity {
+        name: sources.cluster.as_deref(),
+        server: &sources.server,
+        root_certs: &sources.root_certs,
+    };
     let aws = async {
         let config = aws_config.clone().await?;
         Some(match config {
             Ok(config) => {
                 let clients = aws::AwsClients::new(&config);
-                let out =
-                    aws::cluster_and_network(&clients, cluster, Some(server), progress_ref).await;
+                let out = aws::cluster_and_network(&clients, &identity, progress_ref).await;
                 Ok((config, out))
             }
             Err(reason) => Err(reason),

@@ -23,6 +23,8 @@ pub(crate) struct KubeTarget {
     /// Context name, or `in-cluster`: for messages.
     pub context: String,
     pub server: String,
+    /// The certificates (DER) trusted for the API server.
+    pub root_certs: Vec<Vec<u8>>,
     pub hints: AwsHints,
 }
 
@@ -86,6 +88,7 @@ pub(crate) async fn resolve(
     config.connect_timeout = Some(Duration::from_secs(10));
     config.read_timeout = Some(Duration::from_secs(60));
     let server = config.cluster_url.to_string();
+    let root_certs = config.root_cert.clone().unwrap_or_default();
     let mut hints = hints;
     if hints.region.is_none() {
         hints.region = region_from_server(&server);
@@ -99,6 +102,7 @@ pub(crate) async fn resolve(
         client,
         context: context_name,
         server,
+        root_certs,
         hints,
     })
 }

@@ -39,6 +39,7 @@ async fn live_and_bundle_reports_are_identical() {
         kube: kube_client(&server, dir.path()).await,
         context: "loopback".into(),
         server: format!("http://{}", server.addr),
+        root_certs: Vec::new(),
         aws: AwsSource::Skip("no AWS credentials found; Kubernetes-only diagnosis".into()),
         cluster: Some("demo".into()),
         region: Some("us-west-2".into()),

@@ -269,19 +269,17 @@ impl AwsClients {
 /// (load balancers, target groups, OIDC providers; Fargate profiles and add-ons when the
 /// cluster name is known); the VPC's network starts as soon as `describe-cluster` names the
 /// VPC; target health waits only for the VPC, to ask about its own target groups only.
-/// `cluster` is the EKS cluster name if known, else the one whose endpoint is `server`.
 pub(crate) async fn cluster_and_network(
     clients: &AwsClients,
-    cluster: Option<&str>,
-    server: Option<&str>,
+    identity: &Identity<'_>,
     progress: &Progress,
 ) -> AwsOutcome {
     let (vpc_tx, vpc_rx) = tokio::sync::oneshot::channel::<Option<String>>();
     let cluster_side = async move {
         let mut out = AwsOutcome::default();
-        let (name, found) = match cluster {
+        let (name, found) = match identity.name {
             Some(c) => (Some(c.to_owned()), None),
-            None => match find_cluster(clients, server, progress, &mut out).await {
+            None => match find_cluster(clients, identity, progress, &mut out).await {
                 Some((name, described)) => (Some(name), Some(described)),
                 None => (None, None),
             },
@@ -289,12 +287,16 @@ pub(crate) async fn cluster_and_network(
         out.cluster = name.clone();
         let Some(name) = name else {
             let _ = vpc_tx.send(None);
+            // find_cluster noted why when it could not ask.
+            let reason = format!(
+                "EKS cluster name unknown (no cluster of the region has the API endpoint {} or \
+                 its certificate authority): pass --cluster",
+                identity.server
+            );
             for file in [CLUSTER, FARGATE_PROFILE, ADDON].iter().chain(VPC_FILES) {
-                out.note(
-                    *file,
-                    file.path.to_owned(),
-                    "EKS cluster name unknown: pass --cluster",
-                );
+                if !out.notes.iter().any(|n| n.what == file.input.name()) {
+                    out.note(*file, file.path.to_owned(), reason.clone());
+                }
             }
             return out;
         };
@@ -353,14 +355,28 @@ pub(crate) async fn cluster_and_network(
     out
 }
 
-/// The cluster whose API endpoint is the kubeconfig's server, with its description.
+/// What tells the EKS cluster behind the kubeconfig context apart from the account's others.
+pub(crate) struct Identity<'a> {
+    /// Its name, when the context or `--cluster` says it.
+    pub name: Option<&'a str>,
+    /// The API server URL the client talks to.
+    pub server: &'a str,
+    /// The certificates (DER) the client trusts for the API server: the kubeconfig's
+    /// `certificate-authority-data` or the in-cluster service account's `ca.crt`. They find the
+    /// cluster where the URL is not its EKS endpoint (in-cluster `kubernetes.default.svc`, an
+    /// alias or a tunnel).
+    pub root_certs: &'a [Vec<u8>],
+}
+
+/// The cluster whose API endpoint is the client's server, or whose certificate authority the
+/// client trusts, with its description.
 async fn find_cluster(
     clients: &AwsClients,
-    server: Option<&str>,
+    identity: &Identity<'_>,
     progress: &Progress,
     out: &mut AwsOutcome,
 ) -> Option<(String, DescribeClusterOutput)> {
-    let server = server?.trim_end_matches('/').to_ascii_lowercase();
+    let server = identity.server.trim_end_matches('/').to_ascii_lowercase();
     let names = call(
         Action::EksListClusters,
         progress,
@@ -376,7 +392,11 @@ async fn find_cluster(
     let names = match names {
         Ok(names) => names,
         Err(reason) => {
-            out.note(CLUSTER, CLUSTER.path.to_owned(), reason);
+            out.note(
+                CLUSTER,
+                CLUSTER.path.to_owned(),
+                format!("EKS cluster name unknown and not found: {reason}; pass --cluster"),
+            );
             return None;
         }
     };
@@ -390,10 +410,32 @@ async fn find_cluster(
     .await;
     described.into_iter().flatten().find_map(|d| {
         let c = d.cluster()?;
-        let endpoint = c.endpoint()?.trim_end_matches('/').to_ascii_lowercase();
+        let endpoint = c.endpoint().unwrap_or_default();
+        let by_endpoint = endpoint.trim_end_matches('/').eq_ignore_ascii_case(&server);
+        let ca = c.certificate_authority().and_then(|a| a.data());
         let name = c.name()?.to_owned();
-        (endpoint == server).then_some((name, d))
+        (by_endpoint || ca_matches(ca, identity.root_certs)).then_some((name, d))
     })
+}
+
+/// Whether EKS's `certificateAuthority.data` (base64 of a PEM bundle) holds one of `root_certs`.
+fn ca_matches(data: Option<&str>, root_certs: &[Vec<u8>]) -> bool {
+    let Some(pem) = data.filter(|_| !root_certs.is_empty()).and_then(base64) else {
+        return false;
+    };
+    let pem = String::from_utf8_lossy(&pem);
+    pem.split("-----BEGIN CERTIFICATE-----")
+        .skip(1)
+        .filter_map(|block| base64(block.split("-----END CERTIFICATE-----").next()?))
+        .any(|der| root_certs.contains(&der))
+}
+
+/// Standard base64, line breaks allowed (the decoder k8s-openapi uses for `ByteString`).
+fn base64(text: &str) -> Option<Vec<u8>> {
+    let clean: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    serde_json::from_value::<k8s_openapi::ByteString>(Value::String(clean))
+        .ok()
+        .map(|b| b.0)
 }
 
 /// How to find the cluster's VPC: its id, or (when the answer omits it) the cluster's subnets.
@@ -802,6 +844,36 @@ pub(crate) async fn lbc_role(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finds_the_cluster_by_its_certificate_authority() {
+        // `aws eks describe-cluster` gives base64(PEM); kube holds the DER of each certificate.
+        let der_a = b"\x30\x82first certificate".to_vec();
+        let der_b = b"\x30\x82second certificate".to_vec();
+        let b64 = |bytes: &[u8]| {
+            serde_json::to_value(k8s_openapi::ByteString(bytes.to_vec()))
+                .unwrap()
+                .as_str()
+                .unwrap()
+                .to_owned()
+        };
+        let pem = format!(
+            "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n\
+             -----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
+            b64(&der_a),
+            b64(&der_b)
+        );
+        let data = b64(pem.as_bytes());
+        assert!(ca_matches(Some(&data), std::slice::from_ref(&der_b)));
+        assert!(ca_matches(Some(&data), &[b"other".to_vec(), der_a]));
+        assert!(!ca_matches(Some(&data), &[b"other".to_vec()]));
+        assert!(!ca_matches(Some(&data), &[]));
+        assert!(!ca_matches(
+            Some("not base64!"),
+            std::slice::from_ref(&der_b)
+        ));
+        assert!(!ca_matches(None, &[der_b]));
+    }
 
     #[test]
     fn item_files_are_named_after_the_item() {
