@@ -1,6 +1,7 @@
 use crate::facts::{Context, Module, module_kind};
+use crate::model::Kind;
 use crate::report::Hit;
-use crate::subnets::{Role, subnets};
+use crate::subnets::{Role, Subnets, subnets};
 use crate::value::{Obj, Value};
 use eksdoctor_rule::declare_rule;
 
@@ -11,7 +12,9 @@ declare_rule! {
     /// a route through a NAT, transit gateway or instance, or the VPC module's
     /// `enable_nat_gateway = true`), or interface VPC endpoints for `sts`, `ec2` and
     /// `elasticloadbalancing` (`aws_vpc_endpoint`, also per `for_each` instance, or the
-    /// `vpc-endpoints` module). It names the endpoints that are missing.
+    /// `vpc-endpoints` module). It names the endpoints that are missing. When node groups,
+    /// Fargate profiles or the EKS module here name their subnets, only those private subnets
+    /// are checked (a private subnet for databases beside public nodes is not the controller's).
     ///
     /// ## Why it matters
     /// Pods in private subnets without egress cannot reach `sts.<region>.amazonaws.com` to
@@ -72,10 +75,11 @@ pub fn check(cx: &Context, out: &mut Vec<Hit>) {
     if missing.is_empty() {
         return;
     }
-    for s in subnets(cx)
-        .into_iter()
-        .filter(|s| s.role == Some(Role::Private))
-    {
+    let all = subnets(cx);
+    let private = all
+        .iter()
+        .filter(|s| s.role == Some(Role::Private) && hosts_pods(cx, s));
+    for s in private {
         let (at, what) = if s.is_module() {
             (Role::Private.module_list(), "creates private subnets")
         } else {
@@ -97,6 +101,40 @@ pub fn check(cx: &Context, out: &mut Vec<Hit>) {
                 "resource \"aws_vpc_endpoint\" \"lbc\" {{\n  for_each            = toset([{list}])\n  vpc_id              = <vpc id>\n  service_name        = \"com.amazonaws.${{var.region}}.${{each.key}}\"\n  vpc_endpoint_type   = \"Interface\"\n  subnet_ids          = <private subnet ids>\n  private_dns_enabled = true\n}}"
             ),
         ));
+    }
+}
+
+/// Whether pods (and so the controller) run in these subnets. Nodes and Fargate profiles here
+/// name their subnets; a private subnet none of them names (one for databases, beside nodes in
+/// public subnets) does not matter to the controller, and one hidden behind a name that cannot
+/// be followed is not claimed. When nothing here names pod subnets, any private subnet may
+/// host them.
+fn hosts_pods(cx: &Context, s: &Subnets) -> bool {
+    let mut refs = Vec::new();
+    for inst in &cx.config.instances {
+        let subnet_ids = match (inst.kind, inst.rtype.as_str()) {
+            (Kind::Resource, "aws_eks_fargate_profile" | "aws_eks_node_group") => {
+                inst.get("subnet_ids")
+            }
+            (Kind::Module, _) if module_kind(inst) == Some(Module::Eks) => inst.get("subnet_ids"),
+            _ => None,
+        };
+        leaves(subnet_ids.unwrap_or(&Value::Null), &mut refs);
+    }
+    let module_output = format!("{}.{}", s.inst.address(), Role::Private.module_list());
+    refs.is_empty()
+        || refs.iter().any(|v| match s.is_module() {
+            true => v.origin() == Some(module_output.as_str()),
+            false => s.inst.is_origin_of(v),
+        })
+}
+
+/// The scalar values inside a value (the ids of a list of subnet ids).
+fn leaves<'a>(v: &'a Value, out: &mut Vec<&'a Value>) {
+    match v {
+        Value::List(items) => items.iter().for_each(|i| leaves(i, out)),
+        Value::Null => {}
+        other => out.push(other),
     }
 }
 
