@@ -133,11 +133,14 @@ fn serve(stream: std::net::TcpStream, seen: &Mutex<Vec<String>>) {
         reader.read_exact(&mut body).unwrap();
         let mut parts = line.split_whitespace();
         let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
-        seen.lock()
-            .unwrap()
-            .push(format!("{method} {target} auth={auth}"));
+        let body = String::from_utf8_lossy(&body).into_owned();
+        let action = body.split('&').find_map(|kv| kv.strip_prefix("Action="));
+        seen.lock().unwrap().push(match action {
+            Some(action) => format!("{method} {target} Action={action}"),
+            None => format!("{method} {target} auth={auth}"),
+        });
         let path = target.split('?').next().unwrap_or("");
-        let (status, content_type, body) = answer(method, path, &String::from_utf8_lossy(&body));
+        let (status, content_type, body) = answer(method, path, &body);
         let response = format!(
             "HTTP/1.1 {status}\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\n\r\n{body}",
             body.len()
@@ -421,12 +424,20 @@ fn aws_finds_the_cluster_by_its_ca_when_the_server_is_not_its_endpoint() {
     assert!(dir.path().join("out/k8s/pods.json").exists());
     // Only reads: GETs to the Kubernetes API and EKS; the other services' calls are
     // read-only Describe*/List*/Get* actions (query protocol POSTs).
-    for request in double.requests() {
-        assert!(
-            request.starts_with("GET ") || request.starts_with("POST / "),
-            "{request}"
-        );
+    let requests = double.requests();
+    for request in &requests {
+        let read_only = request.starts_with("GET ")
+            || ["Describe", "List", "Get"]
+                .iter()
+                .any(|verb| request.starts_with(&format!("POST / Action={verb}")));
+        assert!(read_only, "{request}");
     }
+    assert!(
+        requests
+            .iter()
+            .any(|r| r == "POST / Action=DescribeSubnets"),
+        "{requests:?}"
+    );
 
     // Live diagnose on the same sources: refused evidence becomes skipped rules.
     let out = eksdoctor(
