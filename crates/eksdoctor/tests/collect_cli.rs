@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 #[test]
 fn an_unreachable_cluster_exits_2_and_says_what_was_tried() {
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
+    let port = TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
