@@ -537,16 +537,130 @@ pub fn is_set(found: &Found) -> bool {
     }
 }
 
+/// Where an ALB Ingress gets its scheme from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Scheme {
+    /// Set, by its annotation, its group, its IngressClassParams or the controller's default.
+    Set(Value),
+    /// Nothing sets it: the controller builds an internal ALB.
+    Default,
+}
+
+const SCHEME: &str = "alb.ingress.kubernetes.io/scheme";
+const GROUP: &str = "alb.ingress.kubernetes.io/group.name";
+
 impl Context<'_> {
-    /// The scheme of every ALB Ingress (`internal` when not annotated); `None` when some
-    /// Ingress's scheme cannot be known.
+    /// The scheme of an ALB Ingress, as the controller resolves it: the annotation, another
+    /// member of its IngressGroup, the IngressClassParams of its class (written here or by the
+    /// chart's `ingressClassParams`), the chart's `defaultLoadBalancerScheme`.
+    pub fn scheme_of(&self, ing: &Ingress) -> Scheme {
+        let unknown = Scheme::Set(Value::unknown());
+        if ing.annotations.as_obj().is_none_or(|o| o.open) {
+            return unknown;
+        }
+        if let Some(v) = ing.annotation(SCHEME) {
+            return Scheme::Set(v.clone());
+        }
+        if let Some(group) = ing.annotation(GROUP) {
+            let Some(group) = group.as_str() else {
+                return unknown;
+            };
+            let member = self.ingresses.iter().find_map(|other| {
+                let same = other.annotation(GROUP).and_then(Value::as_str) == Some(group.clone());
+                same.then(|| other.annotation(SCHEME)).flatten()
+            });
+            if let Some(v) = member {
+                return Scheme::Set(v.clone());
+            }
+        }
+        let class = match (ing.annotation("kubernetes.io/ingress.class"), &ing.class) {
+            (Some(v), _) | (None, v) if !matches!(v, Value::Null) => Some(v.as_str()),
+            _ => None,
+        };
+        match class {
+            Some(None) => return unknown,
+            Some(Some(class)) => {
+                if let Some(scheme) = self.class_scheme(&class) {
+                    return scheme;
+                }
+            }
+            None => {}
+        }
+        // the controller's own default, when one is installed here
+        for lbc in &self.lbc {
+            match lbc.values.lookup(&["defaultLoadBalancerScheme"]) {
+                Found::Absent => {}
+                Found::Set(v) if v.as_str().is_some_and(|s| s.is_empty()) => {}
+                Found::Set(v) => return Scheme::Set(v),
+                Found::Unknown => return unknown,
+            }
+        }
+        Scheme::Default
+    }
+
+    /// The scheme an IngressClass's parameters set; `None` when they set none.
+    fn class_scheme(&self, class: &str) -> Option<Scheme> {
+        let unknown = Some(Scheme::Set(Value::unknown()));
+        let classes = self.ingress_classes();
+        let Some((_, written)) = classes
+            .iter()
+            .find(|(name, _)| name.as_deref() == Some(class))
+        else {
+            return self.chart_class_scheme(class);
+        };
+        // a `parameters` block, or the object of a manifest
+        let name = match written
+            .path(&["spec", "parameters"])
+            .and_then(Value::first_block)
+        {
+            None | Some(Value::Null) => return None,
+            Some(params) => match params.get("name").map(Value::as_str) {
+                Some(Some(name)) => name,
+                _ => return unknown,
+            },
+        };
+        let params = self.config.instances.iter().flat_map(manifests).find(|d| {
+            d.get("kind").and_then(Value::as_str).as_deref() == Some("IngressClassParams")
+                && d.path(&["metadata", "name"])
+                    .and_then(Value::as_str)
+                    .as_deref()
+                    == Some(name.as_str())
+        });
+        // parameters written elsewhere may set anything
+        match params.as_ref().map(|p| p.path(&["spec", "scheme"])) {
+            None => unknown,
+            Some(None | Some(Value::Null)) => None,
+            Some(Some(v)) => Some(Scheme::Set(v.clone())),
+        }
+    }
+
+    /// The scheme of the class the chart creates, from its `ingressClassParams` values.
+    fn chart_class_scheme(&self, class: &str) -> Option<Scheme> {
+        self.lbc.iter().find_map(|lbc| {
+            let chart_class = match lbc.values.lookup(&["ingressClass"]) {
+                Found::Set(v) => v.as_str(),
+                Found::Absent => Some("alb".to_owned()),
+                Found::Unknown => None,
+            };
+            if chart_class.is_some_and(|c| c != class) {
+                return None;
+            }
+            match lbc.values.lookup(&["ingressClassParams", "spec", "scheme"]) {
+                Found::Absent => None,
+                Found::Set(v) => Some(Scheme::Set(v)),
+                Found::Unknown => Some(Scheme::Set(Value::unknown())),
+            }
+        })
+    }
+
+    /// The scheme of every ALB Ingress here; `None` when some Ingress's scheme cannot be known.
     pub fn alb_schemes(&self) -> Option<Vec<String>> {
         self.ingresses
             .iter()
             .filter(|i| self.is_alb(i))
-            .map(|i| match i.annotation("alb.ingress.kubernetes.io/scheme") {
-                None => Some("internal".to_owned()),
-                Some(v) => v.as_str(),
+            .map(|i| match self.scheme_of(i) {
+                Scheme::Default => Some("internal".to_owned()),
+                Scheme::Set(v) => v.as_str(),
             })
             .collect()
     }

@@ -1,4 +1,4 @@
-use crate::facts::{Context, Ingress};
+use crate::facts::{Context, Scheme};
 use crate::model::Kind;
 use crate::report::Hit;
 use crate::subnets::{ELB_TAG, INTERNAL_ELB_TAG, subnets};
@@ -11,7 +11,9 @@ declare_rule! {
     /// internet-facing. Conservative on purpose: the Ingress has a `host` in a public Route 53
     /// zone of this configuration (`aws_route53_zone` without `vpc`, or a `data` lookup with
     /// `private_zone` not true), or the configuration tags only public subnets for load
-    /// balancers. Ingresses in a group where another member sets the scheme are left alone.
+    /// balancers. Ingresses whose scheme comes from elsewhere are left alone: another member of
+    /// their IngressGroup, the IngressClassParams of their class (written here, or the chart's
+    /// `ingressClassParams.spec.scheme`), or the chart's `defaultLoadBalancerScheme`.
     ///
     /// ## Why it matters
     /// The controller's default scheme is `internal`. Without the annotation it looks for
@@ -55,16 +57,12 @@ declare_rule! {
 }
 
 const SCHEME: &str = "alb.ingress.kubernetes.io/scheme";
-const GROUP: &str = "alb.ingress.kubernetes.io/group.name";
 
 pub fn check(cx: &Context, out: &mut Vec<Hit>) {
     let zones = public_zones(cx);
     let only_public_tagged = only_public_subnets_tagged(cx);
     for ing in cx.ingresses.iter().filter(|i| cx.is_alb(i)) {
-        if ing.annotation(SCHEME).is_some()
-            || ing.annotations.as_obj().is_none_or(|o| o.open)
-            || group_sets_scheme(cx, ing)
-        {
+        if cx.scheme_of(ing) != Scheme::Default {
             continue;
         }
         let public_host = ing.hosts.iter().filter_map(Value::as_str).find_map(|h| {
@@ -88,19 +86,6 @@ pub fn check(cx: &Context, out: &mut Vec<Hit>) {
             ),
         );
     }
-}
-
-fn group_sets_scheme(cx: &Context, ing: &Ingress) -> bool {
-    let Some(group) = ing.annotation(GROUP) else {
-        return false;
-    };
-    let Some(group) = group.as_str() else {
-        return true;
-    };
-    cx.ingresses.iter().any(|other| {
-        other.annotation(GROUP).and_then(Value::as_str).as_deref() == Some(group.as_str())
-            && other.annotation(SCHEME).is_some()
-    })
 }
 
 /// Names of public hosted zones known here, without the trailing dot.
