@@ -147,6 +147,19 @@ impl Controller<'_> {
             .as_deref()
             .unwrap_or("default")
     }
+    /// The container's arguments, as evidence.
+    pub fn args_evidence(&self) -> Evidence {
+        let args: Vec<String> = self
+            .args
+            .iter()
+            .map(|(k, v)| format!("--{k}={v}"))
+            .collect();
+        Evidence::new(
+            EvidenceSource::Object,
+            format!("deployments/{}/{}", self.namespace(), self.name()),
+            format!("args: {}", args.join(" ")),
+        )
+    }
     pub fn version_text(&self) -> String {
         let version = self
             .version

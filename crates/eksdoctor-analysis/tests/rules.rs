@@ -105,6 +105,7 @@ rule_tests! {
     ing_09 => "ING-09",
     ing_10 => "ING-10",
     ing_11 => "ING-11",
+    ing_12 => "ING-12",
     net_01 => "NET-01",
     sch_01 => "SCH-01",
     sub_01 => "SUB-01",

@@ -293,6 +293,26 @@ const WORDINGS: &[(&str, &str, &str)] = &[
         "SUB-06",
     ),
     (
+        "v2.4.7",
+        "unable to load controller config: kubernetes cluster name must be specified",
+        "ING-12",
+    ),
+    (
+        "v2.8.1",
+        "Failed deploy model due to no matches for kind \"TargetGroupBinding\" in version \"elbv2.k8s.aws/v1beta1\"",
+        "ING-12",
+    ),
+    (
+        "v2.13.0",
+        "Failed deploy model due to TargetGroupBinding in version \"v1beta1\" cannot be handled as a TargetGroupBinding: strict decoding error: unknown field \"spec.vpcID\"",
+        "ING-12",
+    ),
+    (
+        "v1.1.9",
+        "failed to build LoadBalancer configuration due to failed to resolve 2 qualified subnet with at least 8 free IP Addresses for ALB. Subnets must contains these tags: 'kubernetes.io/cluster/teal-prod': ['shared' or 'owned'] and 'kubernetes.io/role/elb': ['' or '1']. Resolved qualified subnets: '[]'",
+        "SUB-01",
+    ),
+    (
         "v2.9.0",
         "Failed build model due to operation error EC2: DescribeSubnets, exceeded maximum number of attempts, 3, https response error StatusCode: 0, RequestID: , request send failed, Post \"https://ec2.us-east-2.amazonaws.com/\": dial tcp 52.95.16.2:443: i/o timeout",
         "NET-01",

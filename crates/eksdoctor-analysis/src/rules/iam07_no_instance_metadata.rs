@@ -1,5 +1,6 @@
 use crate::context::Context;
-use crate::finding::{Evidence, EvidenceSource, Finding, Key};
+use crate::finding::{Finding, Key};
+use crate::fixes::{helm_release_terraform, helm_set};
 use crate::rules::{Outcome, impl_rule};
 use crate::scheduling::fargate_only;
 use eksdoctor_rule::declare_rule;
@@ -86,22 +87,11 @@ impl NoInstanceMetadata {
         .breaks(Key::WorkloadUp("Deployment".into(), ns.clone(), name.clone()))
         .fix(
             "give the controller its region and VPC id explicitly",
-            vec![format!("helm upgrade {name} eks/aws-load-balancer-controller -n {ns} --reuse-values --set region={region} --set vpcId={vpc}")],
-            Some("resource \"helm_release\" \"aws_load_balancer_controller\" {\n  set {\n    name  = \"vpcId\"\n    value = module.vpc.vpc_id\n  }\n  set {\n    name  = \"region\"\n    value = var.region\n  }\n}".into()),
+            vec![helm_set(&ns, &name, &[("region", &region), ("vpcId", &vpc)])],
+            Some(helm_release_terraform(&[("vpcId", "module.vpc.vpc_id"), ("region", "var.region")])),
         );
         if let Some(l) = &cx.lbc {
-            f = f.evidence(Evidence::new(
-                EvidenceSource::Object,
-                format!("deployments/{ns}/{name}"),
-                format!(
-                    "args: {}",
-                    l.args
-                        .iter()
-                        .map(|(k, v)| format!("--{k}={v}"))
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                ),
-            ));
+            f = f.evidence(l.args_evidence());
         }
         if surfaced.is_empty() {
             f = f.latent();

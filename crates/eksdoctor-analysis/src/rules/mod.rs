@@ -30,6 +30,7 @@ mod ing08_no_certificate;
 mod ing09_security_groups;
 mod ing10_ingress_group_conflict;
 mod ing11_nothing_reconciles;
+mod ing12_controller_setup;
 mod net01_aws_api_unreachable;
 mod sch01_pod_unschedulable;
 mod sub01_no_role_tagged_subnets;
@@ -88,6 +89,7 @@ pub static RULES: &[&dyn Rule] = &[
     &ing09_security_groups::SecurityGroups,
     &ing10_ingress_group_conflict::IngressGroupConflict,
     &ing11_nothing_reconciles::NothingReconciles,
+    &ing12_controller_setup::ControllerSetup,
     &net01_aws_api_unreachable::AwsApiUnreachable,
     &sch01_pod_unschedulable::PodUnschedulable,
     &sub01_no_role_tagged_subnets::NoRoleTaggedSubnets,

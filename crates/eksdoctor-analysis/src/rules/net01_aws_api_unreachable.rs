@@ -1,6 +1,6 @@
 use crate::context::{Context, Message, NETWORK_ERRORS, aws_api_hosts, is_region};
 use crate::finding::{Evidence, EvidenceSource, Finding, Key};
-use crate::fixes::restart_controller;
+use crate::fixes::{helm_release_terraform, helm_set, restart_controller};
 use crate::rules::{Outcome, impl_rule};
 use crate::snapshot::Input;
 use crate::subnets::{cluster_vpc, is_public};
@@ -144,8 +144,8 @@ impl AwsApiUnreachable {
         .breaks(Key::AlbReconcile)
         .fix(
             format!("set the controller's region to {right}"),
-            vec![format!("helm upgrade {name} eks/aws-load-balancer-controller -n {ns} --reuse-values --set region={right}")],
-            Some(format!("resource \"helm_release\" \"aws_load_balancer_controller\" {{\n  set {{\n    name  = \"region\"\n    value = \"{right}\"\n  }}\n}}")),
+            vec![helm_set(&ns, &name, &[("region", right)])],
+            Some(helm_release_terraform(&[("region", &format!("\"{right}\""))])),
         )
     }
 

@@ -1,5 +1,5 @@
 use crate::context::{Context, IngressView};
-use crate::fixes::{nudge_ingress, restart_controller};
+use crate::fixes::{helm_set, nudge_ingress, restart_controller};
 use crate::rules::{Outcome, impl_rule};
 use crate::subnets::{
     Discovery, DiscoveryError, SubnetVerdict, controller_cluster_name, run_subnet_rule,
@@ -11,7 +11,7 @@ declare_rule! {
     /// Finds ALB Ingresses whose role-tagged subnets are all excluded because they carry a
     /// `kubernetes.io/cluster/<name>` tag for another cluster but not for this one, including
     /// when the controller's `--cluster-name` differs from the real EKS cluster name; and, for
-    /// controllers v2.0.0-v2.1.1, which required that tag, subnets without it.
+    /// the legacy v1 controller and v2.0.0-v2.1.1, which required that tag, subnets without it.
     ///
     /// ## Why it matters
     /// From v2.4.3 the controller skips subnets tagged for other clusters (the tag value is not
@@ -88,15 +88,21 @@ fn judge(
         ids.join(", ")
     };
     let reason = if d.is_some_and(|d| d.cluster_tag_required) {
-        format!("lack kubernetes.io/cluster/{cluster}, which controllers v2.0.0-v2.1.1 require,")
+        // v1.x and v2.0.0-v2.1.1.
+        format!("lack kubernetes.io/cluster/{cluster}, which controllers before v2.1.2 require,")
     } else {
         "are tagged for another cluster".to_owned()
     };
     let mut commands = vec![format!(
         "aws ec2 create-tags --resources {ids_text} --tags Key=kubernetes.io/cluster/{cluster},Value=shared"
     )];
-    if let Some(lbc) = &cx.lbc {
-        commands.push(format!("helm upgrade {} eks/aws-load-balancer-controller -n {} --reuse-values --set clusterName={cluster}", lbc.name(), lbc.namespace()));
+    // The legacy v1 controller is not installed from this chart.
+    if let Some(lbc) = cx.lbc.as_ref().filter(|l| !l.legacy_v1) {
+        commands.push(helm_set(
+            lbc.namespace(),
+            lbc.name(),
+            &[("clusterName", &cluster)],
+        ));
         commands.push(restart_controller(lbc.namespace(), lbc.name()));
     }
     commands.push(nudge_ingress(ns, name));
