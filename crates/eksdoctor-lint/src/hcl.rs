@@ -174,8 +174,16 @@ impl Loader<'_> {
             let Some(name) = b.labels.first().map(|l| l.as_str().to_owned()) else {
                 continue;
             };
+            // an explicit null replaces the default unless the variable is `nullable = false`
+            let nullable = !matches!(
+                b.body.get_attribute("nullable").map(|a| &a.value),
+                Some(Expression::Bool(n)) if !*n.value()
+            );
             let given = match inputs {
-                Some(inputs) => inputs.get(&name).filter(|v| **v != Value::Null).cloned(),
+                Some(inputs) => inputs
+                    .get(&name)
+                    .filter(|v| nullable || **v != Value::Null)
+                    .cloned(),
                 None => m.tfvars.get(&name).cloned(),
             };
             let default = || {
