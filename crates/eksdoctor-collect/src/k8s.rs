@@ -166,8 +166,10 @@ impl Default for K8sOptions {
 pub(crate) enum Failure {
     Forbidden(String),
     NotFound,
-    /// The cluster could not be reached or did not accept our credentials.
-    NoAccess(String),
+    /// The API server could not be reached.
+    Unreachable(String),
+    /// No credentials, or the API server did not accept them (401, a failing exec plugin).
+    Unauthorized(String),
     Other(String),
 }
 
@@ -183,12 +185,13 @@ impl Failure {
                 match status.code {
                     403 => Failure::Forbidden(msg),
                     404 => Failure::NotFound,
-                    401 => Failure::NoAccess(format!("unauthorized (401): {msg}")),
+                    401 => Failure::Unauthorized(format!("unauthorized (401): {msg}")),
                     code => Failure::Other(format!("HTTP {code}: {msg}")),
                 }
             }
-            e @ (kube::Error::HyperError(_) | kube::Error::Service(_) | kube::Error::Auth(_)) => {
-                Failure::NoAccess(error_chain(&e))
+            e @ kube::Error::Auth(_) => Failure::Unauthorized(error_chain(&e)),
+            e @ (kube::Error::HyperError(_) | kube::Error::Service(_)) => {
+                Failure::Unreachable(error_chain(&e))
             }
             e => Failure::Other(error_chain(&e)),
         }
@@ -198,9 +201,20 @@ impl Failure {
         match self {
             Failure::Forbidden(msg) => format!("forbidden (403): {msg}"),
             Failure::NotFound => "not found (404)".to_owned(),
-            Failure::NoAccess(msg) | Failure::Other(msg) => msg.clone(),
+            Failure::Unreachable(msg) | Failure::Unauthorized(msg) | Failure::Other(msg) => {
+                msg.clone()
+            }
         }
     }
+}
+
+/// Why nothing at all could be listed.
+#[derive(Debug, Clone)]
+pub(crate) enum NoAccess {
+    Unreachable(String),
+    Unauthorized(String),
+    /// Every list was refused (403), or failed otherwise.
+    Refused(String),
 }
 
 /// An error with its sources, on one line: transport errors hide the useful part in the chain.
@@ -222,8 +236,8 @@ pub(crate) fn error_chain(err: &dyn std::error::Error) -> String {
 pub(crate) struct Listed {
     pub files: Vec<BundleFile>,
     pub notes: Vec<NotCollected>,
-    /// Set when no kind could be listed: the reason of the first failure that says why.
-    pub no_access: Option<String>,
+    /// Set when no kind could be listed: the first failure that says why.
+    pub no_access: Option<NoAccess>,
     /// The IAM role of the LBC's service account (`eks.amazonaws.com/role-arn`).
     pub lbc_role_arn: Option<String>,
     /// `None` when pods were not collected.
@@ -273,10 +287,13 @@ pub(crate) async fn list(
             }
             Err(Failure::NotFound) if k.optional => {}
             Err(failure) => {
-                if let Failure::NoAccess(msg) = &failure
-                    && out.no_access.is_none()
-                {
-                    out.no_access = Some(msg.clone());
+                let access = match &failure {
+                    Failure::Unreachable(msg) => Some(NoAccess::Unreachable(msg.clone())),
+                    Failure::Unauthorized(msg) => Some(NoAccess::Unauthorized(msg.clone())),
+                    _ => None,
+                };
+                if out.no_access.is_none() {
+                    out.no_access = access;
                 }
                 out.notes.push(NotCollected {
                     what: k.evidence(),
@@ -288,7 +305,13 @@ pub(crate) async fn list(
     if any_listed {
         out.no_access = None;
     } else if out.no_access.is_none() {
-        out.no_access = out.notes.first().map(|n| n.reason.clone());
+        let reason = out
+            .notes
+            .iter()
+            .find(|n| n.reason.starts_with("forbidden"))
+            .or(out.notes.first())
+            .map_or_else(|| "no list answered".to_owned(), |n| n.reason.clone());
+        out.no_access = Some(NoAccess::Refused(reason));
     }
     if let (Some(pods), Some(sas)) = (&out.pods, &service_accounts) {
         out.lbc_role_arn = lbc_role_arn(pods, sas);

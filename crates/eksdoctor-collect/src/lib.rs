@@ -58,6 +58,24 @@ pub enum CollectError {
         server: String,
         error: String,
     },
+    #[error(
+        "cannot authenticate to the Kubernetes API server: context {context:?}, server {server}: \
+         {error}"
+    )]
+    Unauthorized {
+        context: String,
+        server: String,
+        error: String,
+    },
+    #[error(
+        "the Kubernetes API server refused every list: context {context:?}, server {server}: \
+         {error}; deploy/rbac.yaml grants what eksdoctor reads"
+    )]
+    Refused {
+        context: String,
+        server: String,
+        error: String,
+    },
     #[error("cannot start the async runtime: {0}")]
     Runtime(#[source] std::io::Error),
 }
@@ -117,6 +135,7 @@ pub fn collect_live(opts: &LiveOptions) -> Result<Collected, CollectError> {
                 region: region.clone(),
             }
         };
+        let exec = target.exec.clone();
         let sources = Sources {
             cluster: opts.cluster.clone().or_else(|| hints.cluster.clone()),
             kube: target.client,
@@ -126,8 +145,32 @@ pub fn collect_live(opts: &LiveOptions) -> Result<Collected, CollectError> {
             aws,
             region,
         };
-        collect(sources, &opts.k8s, opts.progress).await
+        collect(sources, &opts.k8s, opts.progress)
+            .await
+            .map_err(|err| match err {
+                CollectError::Unauthorized {
+                    context,
+                    server,
+                    error,
+                } => CollectError::Unauthorized {
+                    context,
+                    server,
+                    error: exec_hint(error, exec.as_deref()),
+                },
+                err => err,
+            })
     })
+}
+
+/// Names the exec plugin when credentials failed: its own message rarely does.
+pub(crate) fn exec_hint(error: String, exec: Option<&str>) -> String {
+    match exec {
+        Some(exec) => format!(
+            "{error} (the context's user gets its token from `{exec}`: is that command \
+             installed, on PATH, and able to get credentials?)"
+        ),
+        None => error,
+    }
 }
 
 /// The credential chain, checked: a config with a region and credentials, or why not.
@@ -230,11 +273,24 @@ pub async fn collect(
     };
     let ((listed, log_files, log_notes, role), aws) = tokio::join!(kubernetes, aws);
     progress.finish();
-    if let Some(error) = listed.no_access {
-        return Err(CollectError::Unreachable {
-            context: sources.context,
-            server: sources.server,
-            error,
+    if let Some(no_access) = listed.no_access {
+        let (context, server) = (sources.context, sources.server);
+        return Err(match no_access {
+            k8s::NoAccess::Unreachable(error) => CollectError::Unreachable {
+                context,
+                server,
+                error,
+            },
+            k8s::NoAccess::Unauthorized(error) => CollectError::Unauthorized {
+                context,
+                server,
+                error,
+            },
+            k8s::NoAccess::Refused(error) => CollectError::Refused {
+                context,
+                server,
+                error,
+            },
         });
     }
 

@@ -26,12 +26,15 @@ pub(crate) struct KubeTarget {
     /// The certificates (DER) trusted for the API server.
     pub root_certs: Vec<Vec<u8>>,
     pub hints: AwsHints,
+    /// The exec plugin that gets the token (`aws eks get-token …`), for messages.
+    pub exec: Option<String>,
 }
 
 pub(crate) async fn resolve(
     kubeconfig: Option<&Path>,
     context: Option<&str>,
 ) -> Result<KubeTarget, CollectError> {
+    let mut exec = None;
     let loaded = match kubeconfig {
         Some(path) => Some(
             Kubeconfig::read_from(path).map_err(|e| CollectError::Kubeconfig {
@@ -58,6 +61,7 @@ pub(crate) async fn resolve(
                 .or_else(|| kc.current_context.clone())
                 .unwrap_or_default();
             let hints = hints_from_kubeconfig(&kc, &name);
+            exec = exec_command(&kc, &name);
             let options = KubeConfigOptions {
                 context: context.map(str::to_owned),
                 ..KubeConfigOptions::default()
@@ -93,10 +97,17 @@ pub(crate) async fn resolve(
     if hints.region.is_none() {
         hints.region = region_from_server(&server);
     }
-    let client = kube::Client::try_from(config).map_err(|e| CollectError::Unreachable {
-        context: context_name.clone(),
-        server: server.clone(),
-        error: crate::k8s::error_chain(&e),
+    // Building the client runs the exec plugin (`aws eks get-token`) for the first token.
+    let client = kube::Client::try_from(config).map_err(|e| match e {
+        kube::Error::Auth(_) => CollectError::Unauthorized {
+            context: context_name.clone(),
+            server: server.clone(),
+            error: crate::exec_hint(crate::k8s::error_chain(&e), exec.as_deref()),
+        },
+        e => CollectError::Kubeconfig {
+            tried: format!("context {context_name:?} (server {server})"),
+            error: crate::k8s::error_chain(&e),
+        },
     })?;
     Ok(KubeTarget {
         client,
@@ -104,6 +115,7 @@ pub(crate) async fn resolve(
         server,
         root_certs,
         hints,
+        exec,
     })
 }
 
@@ -143,6 +155,29 @@ pub(crate) fn hints_from_kubeconfig(kc: &Kubeconfig, context: &str) -> AwsHints 
             .and_then(region_from_server);
     }
     hints
+}
+
+/// The context user's exec plugin as a command line: `aws eks get-token --cluster-name demo`.
+fn exec_command(kc: &Kubeconfig, context: &str) -> Option<String> {
+    let user = kc
+        .contexts
+        .iter()
+        .find(|c| c.name == context)?
+        .context
+        .as_ref()?
+        .user
+        .as_ref()?;
+    let exec = kc
+        .auth_infos
+        .iter()
+        .find(|a| &a.name == user)?
+        .auth_info
+        .as_ref()?
+        .exec
+        .as_ref()?;
+    let mut words = vec![exec.command.clone()?];
+    words.extend(exec.args.iter().flatten().cloned());
+    Some(words.join(" "))
 }
 
 fn hints_from_exec(user: &NamedAuthInfo) -> AwsHints {

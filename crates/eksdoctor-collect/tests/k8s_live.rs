@@ -304,3 +304,20 @@ fn requests_grow_only_by_pagination_pages() {
     // 2,016 pods at 500 a page: four more pages, nothing else.
     assert_eq!(large - small, 4, "small {small}, large {large}");
 }
+
+#[test]
+fn a_cluster_that_refuses_every_list_is_an_error_that_points_at_the_rbac() {
+    let mut api = fixture::seed(0);
+    let paths: Vec<String> = api.lists.keys().cloned().collect();
+    api.forbidden.extend(paths);
+    let (_rt, server) = serve(api);
+    let dir = tempfile::tempdir().unwrap();
+    let err = live(&server.kubeconfig(dir.path(), fixture::KUBE_TOKEN), 500).unwrap_err();
+    let msg = err.to_string();
+    assert!(matches!(err, CollectError::Refused { .. }), "{msg}");
+    assert!(msg.contains("refused every list"), "{msg}");
+    assert!(msg.contains("forbidden (403)"), "{msg}");
+    assert!(msg.contains("deploy/rbac.yaml"), "{msg}");
+    // Nothing was listed, so no log was asked for.
+    assert!(server.paths().iter().all(|p| !p.contains("/log?")));
+}

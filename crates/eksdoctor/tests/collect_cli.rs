@@ -45,6 +45,36 @@ fn an_unreachable_cluster_exits_2_and_says_what_was_tried() {
 }
 
 #[test]
+fn a_failing_exec_plugin_exits_2_and_names_the_command() {
+    let double = Double::start();
+    let dir = tempfile::tempdir().unwrap();
+    let user = "    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      \
+                command: eksdoctor-test-no-such-plugin\n      args: [eks, get-token, --cluster-name, shop]\n";
+    let kc = kubeconfig(dir.path(), &double.url(), user);
+    let args = [
+        "collect",
+        "--no-aws",
+        "-o",
+        "b.tar.gz",
+        "--kubeconfig",
+        kc.to_str().unwrap(),
+    ];
+    let out = eksdoctor(&args, dir.path(), None, None);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("cannot authenticate to the Kubernetes API server: context \"ctx\""),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("`eksdoctor-test-no-such-plugin eks get-token --cluster-name shop`"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("b.tar.gz").exists());
+    assert!(double.requests().is_empty());
+}
+
+#[test]
 fn help_says_what_is_read_and_that_secrets_are_not() {
     let out = Command::new(env!("CARGO_BIN_EXE_eksdoctor"))
         .args(["collect", "--help"])
