@@ -92,6 +92,7 @@ rule_tests! {
     iam_03 => "IAM-03",
     iam_04 => "IAM-04",
     iam_05 => "IAM-05",
+    iam_06 => "IAM-06",
     iam_07 => "IAM-07",
     ing_00 => "ING-00",
     ing_01 => "ING-01",

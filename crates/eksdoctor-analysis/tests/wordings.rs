@@ -313,6 +313,16 @@ const WORDINGS: &[(&str, &str, &str)] = &[
         "SUB-01",
     ),
     (
+        "v2.13.0",
+        "Failed build model due to operation error Elastic Load Balancing v2: DescribeLoadBalancers, get identity: get credentials: failed to refresh cached credentials, failed to load credentials, exceeded maximum number of attempts, 10, request send failed, Get \"http://169.254.170.23/v1/credentials\": dial tcp 169.254.170.23:80: i/o timeout",
+        "IAM-06",
+    ),
+    (
+        "v2.7.2",
+        "Failed build model due to CredentialsEndpointError: failed to load credentials\ncaused by: RequestError: send request failed\ncaused by: Get \"http://169.254.170.23/v1/credentials\": dial tcp 169.254.170.23:80: connect: connection refused",
+        "IAM-06",
+    ),
+    (
         "v2.9.0",
         "Failed build model due to operation error EC2: DescribeSubnets, exceeded maximum number of attempts, 3, https response error StatusCode: 0, RequestID: , request send failed, Post \"https://ec2.us-east-2.amazonaws.com/\": dial tcp 52.95.16.2:443: i/o timeout",
         "NET-01",

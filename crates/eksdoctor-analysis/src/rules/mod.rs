@@ -17,6 +17,7 @@ mod iam02_oidc_provider_missing;
 mod iam03_sts_unreachable;
 mod iam04_irsa_not_injected;
 mod iam05_policy_missing_action;
+mod iam06_pod_identity_unavailable;
 mod iam07_no_instance_metadata;
 mod ing00_no_address;
 mod ing01_no_ingress_class;
@@ -76,6 +77,7 @@ pub static RULES: &[&dyn Rule] = &[
     &iam03_sts_unreachable::StsUnreachable,
     &iam04_irsa_not_injected::IrsaNotInjected,
     &iam05_policy_missing_action::PolicyMissingAction,
+    &iam06_pod_identity_unavailable::PodIdentityUnavailable,
     &iam07_no_instance_metadata::NoInstanceMetadata,
     &ing00_no_address::NoAddress,
     &ing01_no_ingress_class::NoIngressClass,
