@@ -95,7 +95,6 @@ fn eval(expr: &Expression, scope: &Scope) -> Eval {
                 };
                 match key {
                     Some(key) => {
-                        obj.open |= key.contains(HOLE);
                         obj.entries.insert(key, eval(value.expr(), scope)?);
                     }
                     None => obj.open = true,
@@ -426,7 +425,7 @@ pub fn pairs_of(collection: &Value) -> Option<Vec<(Value, Value)>> {
             .enumerate()
             .map(|(i, v)| (Value::Number(i as f64), v.clone()))
             .collect(),
-        Value::Obj(o) if !o.open => o
+        Value::Obj(o) if o.keys_known() => o
             .entries
             .iter()
             .map(|(k, v)| (Value::String(k.clone()), v.clone()))
@@ -583,12 +582,12 @@ fn call_known(name: &str, args: &[Value], scope: &Scope) -> Option<Value> {
         }
         "length" => Value::Number(match arg(0)? {
             Value::List(l) => l.len(),
-            Value::Obj(o) if !o.open => o.entries.len(),
+            Value::Obj(o) if o.keys_known() => o.entries.len(),
             Value::String(s) if !s.contains(HOLE) => s.chars().count(),
             _ => return None,
         } as f64),
         "keys" | "values" => {
-            let o = arg(0)?.as_obj().filter(|o| !o.open)?;
+            let o = arg(0)?.as_obj().filter(|o| o.keys_known())?;
             Value::List(if name == "keys" {
                 o.entries.keys().map(|k| Value::String(k.clone())).collect()
             } else {
@@ -642,7 +641,7 @@ fn call_known(name: &str, args: &[Value], scope: &Scope) -> Option<Value> {
             // a template sees only the variables it is given
             let mut inner = Scope::new(scope.env);
             match arg(1)? {
-                Value::Obj(vars) if !vars.open => {
+                Value::Obj(vars) if vars.keys_known() => {
                     for (k, v) in &vars.entries {
                         inner = inner.bind(k, v.clone());
                     }
@@ -750,23 +749,13 @@ pub fn read_small_file(path: &Path) -> Option<String> {
 }
 
 /// `merge()`: later arguments win; an unknown or open argument may override any earlier key.
-fn merge(args: &[Value]) -> Value {
+pub fn merge(args: &[Value]) -> Value {
     let mut out = Obj::default();
     for a in args {
         match a {
-            Value::Obj(o) => {
-                if o.open {
-                    out.open = true;
-                    out.entries.values_mut().for_each(|v| *v = Value::unknown());
-                }
-                out.entries
-                    .extend(o.entries.iter().map(|(k, v)| (k.clone(), v.clone())));
-            }
+            Value::Obj(o) => out.merge_from(o),
             Value::Null => {}
-            _ => {
-                out.open = true;
-                out.entries.values_mut().for_each(|v| *v = Value::unknown());
-            }
+            _ => out.make_open(),
         }
     }
     Value::Obj(out)

@@ -446,7 +446,7 @@ pub fn selector_matches(
     }
     match &sel.1 {
         Value::Null => Some(true),
-        Value::Obj(o) if !o.open => Some(o.entries.iter().all(|(k, v)| {
+        Value::Obj(o) if o.keys_known() => Some(o.entries.iter().all(|(k, v)| {
             let v = v.as_str();
             labels
                 .iter()

@@ -303,7 +303,7 @@ fn expand<'a>(body: &Body, env: &'a ModuleEnv) -> Vec<(Key, Scope<'a>)> {
 /// `for_each` pairs of a known map or set (a set's key is its value).
 fn each_pairs(value: &Value) -> Option<Vec<(Value, Value)>> {
     match value {
-        Value::Obj(o) if !o.open => Some(
+        Value::Obj(o) if o.keys_known() => Some(
             o.entries
                 .iter()
                 .map(|(k, v)| (Value::String(k.clone()), v.clone()))

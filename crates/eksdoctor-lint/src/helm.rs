@@ -93,10 +93,10 @@ fn walk(doc: &Value, path: &[&str]) -> Found {
     let mut at = doc;
     for key in path {
         match at {
-            Value::Obj(o) => match o.entries.get(*key) {
-                Some(v) => at = v,
-                None if o.open => return Found::Unknown,
-                None => return Found::Absent,
+            Value::Obj(o) => match (o.entries.get(*key), o.get(key)) {
+                (Some(v), _) => at = v,
+                (None, Some(_)) => return Found::Unknown,
+                (None, None) => return Found::Absent,
             },
             Value::Null => return Found::Absent,
             _ => return Found::Unknown,

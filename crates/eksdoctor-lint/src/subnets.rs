@@ -2,6 +2,7 @@
 //! gateway route, or public IPs on launch) and which tags they carry, from `aws_subnet`
 //! (with `aws_ec2_tag` and provider `default_tags`) and from the VPC module's inputs.
 
+use crate::eval::merge;
 use crate::facts::{Context, Module};
 use crate::model::{Instance, Kind};
 use crate::value::{Obj, Value};
@@ -85,7 +86,7 @@ pub fn subnets<'a>(cx: &Context<'a>) -> Vec<Subnets<'a>> {
     let mut out = Vec::new();
     for s in config.resources("aws_subnet") {
         let own = s.get("tags").cloned().unwrap_or(Value::Null);
-        let mut tags = merge(&default_tags, &own);
+        let mut tags = merge(&[default_tags.clone(), own.clone()]);
         add_ec2_tags(cx, &mut tags, |v| s.is_origin_of(v));
         let vpc = match s.get("vpc_id") {
             Some(v) => v.origin().map(str::to_owned).or_else(|| v.as_str()),
@@ -108,24 +109,27 @@ pub fn subnets<'a>(cx: &Context<'a>) -> Vec<Subnets<'a>> {
         ] {
             // the module's input and its output of subnet ids have the same name
             let list = role.module_list();
-            let has_subnets = m
-                .get(list)
-                .and_then(Value::as_list)
-                .is_some_and(|l| !l.is_empty());
+            // a list whose length is not known (a required variable) creates subnets as
+            // surely as a `count` over one does
+            let has_subnets = match m.get(list) {
+                None | Some(Value::Null) => false,
+                Some(Value::List(l)) => !l.is_empty(),
+                Some(_) => true,
+            };
             if !has_subnets {
                 continue;
             }
             let own_role = m.get(attr).cloned().unwrap_or(Value::Null);
-            let mut own = merge(&common, &own_role);
+            let mut own = merge(&[common.clone(), own_role.clone()]);
             // per-AZ tags may add anything
             let per_az = format!("{attr}_per_az");
             if m.get(&per_az).is_some_and(|v| {
                 !matches!(v, Value::Null)
                     && v.as_obj().is_none_or(|o| o.open || !o.entries.is_empty())
             }) {
-                own = merge(&own, &Value::unknown());
+                own = merge(&[own, Value::unknown()]);
             }
-            let mut tags = merge(&default_tags, &own);
+            let mut tags = merge(&[default_tags.clone(), own.clone()]);
             let origin = format!("{}.{list}", m.address());
             add_ec2_tags(cx, &mut tags, |v| v.origin().is_some_and(|o| o == origin));
             out.push(Subnets {
@@ -141,27 +145,6 @@ pub fn subnets<'a>(cx: &Context<'a>) -> Vec<Subnets<'a>> {
     out
 }
 
-fn merge(a: &Value, b: &Value) -> Value {
-    let mut obj = Obj::default();
-    for v in [a, b] {
-        match v {
-            Value::Obj(o) => {
-                if o.open {
-                    obj.open = true;
-                    obj.entries.values_mut().for_each(|e| *e = Value::unknown());
-                }
-                obj.entries.extend(o.entries.clone());
-            }
-            Value::Null => {}
-            _ => {
-                obj.open = true;
-                obj.entries.values_mut().for_each(|e| *e = Value::unknown());
-            }
-        }
-    }
-    Value::Obj(obj)
-}
-
 /// Adds the tags of `aws_ec2_tag` resources that target these subnets.
 fn add_ec2_tags(cx: &Context, tags: &mut Value, targets: impl Fn(&Value) -> bool) {
     let Value::Obj(obj) = tags else { return };
@@ -169,7 +152,7 @@ fn add_ec2_tags(cx: &Context, tags: &mut Value, targets: impl Fn(&Value) -> bool
         if !t.get("resource_id").is_some_and(&targets) {
             continue;
         }
-        match t.get("key").and_then(Value::as_str) {
+        match t.get("key").and_then(Value::as_partial_str) {
             Some(key) => {
                 obj.entries
                     .insert(key, t.get("value").cloned().unwrap_or_else(Value::unknown));

@@ -25,7 +25,9 @@ pub enum Value {
 }
 
 /// An object or map. `open` means it may hold keys that are not listed (an unknown key, or a
-/// merge with an unknown map), so the absence of a key proves nothing.
+/// merge with an unknown map), so the absence of a key proves nothing. A key with unknown parts
+/// (`"kubernetes.io/cluster/${var.name}"`) is kept with [`HOLE`]s and stands for any key of
+/// its shape, and only for those.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Obj {
     pub entries: BTreeMap<String, Value>,
@@ -37,11 +39,48 @@ pub static UNKNOWN: Value = Value::Unknown(None);
 impl Obj {
     /// The value of `key`: `None` when the key is certainly absent.
     pub fn get(&self, key: &str) -> Option<&Value> {
-        match self.entries.get(key) {
-            Some(v) => Some(v),
-            None if self.open => Some(&UNKNOWN),
-            None => None,
+        if let Some(v) = self.entries.get(key) {
+            return Some(v);
         }
+        let shaped_like = self.partial_keys().any(|k| hole_match(k, key));
+        (self.open || shaped_like).then_some(&UNKNOWN)
+    }
+
+    /// Every key is listed and fully known, so the entries can be enumerated.
+    pub fn keys_known(&self) -> bool {
+        !self.open && self.partial_keys().next().is_none()
+    }
+
+    fn partial_keys(&self) -> impl Iterator<Item = &str> {
+        self.entries
+            .keys()
+            .filter(|k| k.contains(HOLE))
+            .map(String::as_str)
+    }
+
+    /// Lays `other` over these entries, as `merge()` does: a key with unknown parts may replace
+    /// any key of its shape, an open object any key at all.
+    pub fn merge_from(&mut self, other: &Obj) {
+        if other.open {
+            self.make_open();
+        }
+        for (k, v) in &other.entries {
+            if k.contains(HOLE) {
+                self.entries
+                    .iter_mut()
+                    .filter(|(existing, _)| hole_match(k, existing))
+                    .for_each(|(_, e)| *e = Value::unknown());
+            }
+            self.entries.insert(k.clone(), v.clone());
+        }
+    }
+
+    /// Anything may be merged in: every key may be present, every value replaced.
+    pub fn make_open(&mut self) {
+        self.open = true;
+        self.entries
+            .values_mut()
+            .for_each(|v| *v = Value::unknown());
     }
 }
 
@@ -138,7 +177,7 @@ impl Value {
     pub fn elements(&self) -> Option<Vec<&Value>> {
         match self {
             Value::List(l) => Some(l.iter().collect()),
-            Value::Obj(o) if !o.open => Some(o.entries.values().collect()),
+            Value::Obj(o) if o.keys_known() => Some(o.entries.values().collect()),
             Value::Null => Some(Vec::new()),
             _ => None,
         }
@@ -150,7 +189,7 @@ impl Value {
             Value::Unknown(_) => false,
             Value::String(s) => !s.contains(HOLE),
             Value::List(l) => l.iter().all(Value::is_known),
-            Value::Obj(o) => !o.open && o.entries.values().all(Value::is_known),
+            Value::Obj(o) => o.keys_known() && o.entries.values().all(Value::is_known),
             Value::Doc(inner) => inner.is_known(),
             Value::Null | Value::Bool(_) | Value::Number(_) => true,
         }
@@ -217,7 +256,6 @@ impl Value {
                 for (k, v) in m {
                     match Value::from_yaml(k).as_partial_str() {
                         Some(key) => {
-                            obj.open |= key.contains(HOLE);
                             obj.entries.insert(key, Value::from_yaml(v));
                         }
                         None => obj.open = true,
@@ -270,18 +308,29 @@ pub fn fmt_number(n: f64) -> String {
 
 /// Glob match with `*` and `?`, as in Fargate profile selectors and IAM `StringLike`.
 pub fn glob_match(pattern: &str, text: &str) -> bool {
-    fn go(p: &[char], t: &[char]) -> bool {
+    wildcard_match(pattern, text, |c| c == '*', |c| c == '?')
+}
+
+/// Whether a string with unknown parts ([`HOLE`]s) may turn out to be `text`.
+fn hole_match(pattern: &str, text: &str) -> bool {
+    wildcard_match(pattern, text, |c| c == HOLE, |_| false)
+}
+
+fn wildcard_match(pattern: &str, text: &str, any: fn(char) -> bool, one: fn(char) -> bool) -> bool {
+    fn go(p: &[char], t: &[char], any: fn(char) -> bool, one: fn(char) -> bool) -> bool {
         match (p.first(), t.first()) {
             (None, None) => true,
-            (Some('*'), _) => go(&p[1..], t) || (!t.is_empty() && go(p, &t[1..])),
-            (Some('?'), Some(_)) => go(&p[1..], &t[1..]),
-            (Some(a), Some(b)) if a == b => go(&p[1..], &t[1..]),
+            (Some(&c), _) if any(c) => {
+                go(&p[1..], t, any, one) || (!t.is_empty() && go(p, &t[1..], any, one))
+            }
+            (Some(&c), Some(_)) if one(c) => go(&p[1..], &t[1..], any, one),
+            (Some(a), Some(b)) if a == b => go(&p[1..], &t[1..], any, one),
             _ => false,
         }
     }
     let p: Vec<char> = pattern.chars().collect();
     let t: Vec<char> = text.chars().collect();
-    go(&p, &t)
+    go(&p, &t, any, one)
 }
 
 #[cfg(test)]
@@ -309,6 +358,31 @@ mod tests {
         });
         assert!(open.get("a").unwrap().is_unknown());
         assert!(Value::Obj(Obj::default()).get("a").is_none());
+    }
+
+    #[test]
+    fn keys_with_unknown_parts_stand_only_for_keys_of_their_shape() {
+        let mut tags = Obj::default();
+        tags.entries.insert(
+            format!("kubernetes.io/cluster/{HOLE}"),
+            Value::String("shared".into()),
+        );
+        assert!(tags.get("kubernetes.io/role/elb").is_none());
+        assert!(tags.get("kubernetes.io/cluster/blue").unwrap().is_unknown());
+        assert!(!tags.keys_known());
+        let mut base = Obj::default();
+        base.entries.insert(
+            "kubernetes.io/cluster/blue".into(),
+            Value::String("owned".into()),
+        );
+        base.entries
+            .insert("kubernetes.io/role/elb".into(), Value::String("1".into()));
+        base.merge_from(&tags);
+        assert!(base.entries["kubernetes.io/cluster/blue"].is_unknown());
+        assert_eq!(
+            base.entries["kubernetes.io/role/elb"].as_str().as_deref(),
+            Some("1")
+        );
     }
 
     #[test]

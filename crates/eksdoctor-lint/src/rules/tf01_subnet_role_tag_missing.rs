@@ -160,7 +160,7 @@ fn severity(cx: &Context, all: &[Subnets], s: &Subnets, role: Role) -> Severity 
 
 fn tagged_or_unknown(s: &Subnets, role: Role) -> bool {
     match s.tags.as_obj() {
-        Some(tags) => tags.open || tags.entries.contains_key(role.tag()),
+        Some(tags) => tags.get(role.tag()).is_some(),
         None => true,
     }
 }

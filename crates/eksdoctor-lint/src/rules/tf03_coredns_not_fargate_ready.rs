@@ -248,7 +248,7 @@ fn coredns_addons<'a>(cx: &Context<'a>) -> Addons<'a> {
             addons.maybe = true;
             continue;
         };
-        addons.maybe |= obj.open;
+        addons.maybe |= !obj.keys_known();
         for (k, v) in &obj.entries {
             let name = v
                 .get("name")

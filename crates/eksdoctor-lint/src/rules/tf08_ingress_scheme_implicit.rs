@@ -111,13 +111,13 @@ fn public_zones(cx: &Context) -> Vec<String> {
 /// Some subnet carries the public role tag, none the internal one, and all tags are known.
 fn only_public_subnets_tagged(cx: &Context) -> bool {
     let all = subnets(cx);
-    let tags: Option<Vec<_>> = all
+    let Some(tags) = all
         .iter()
-        .map(|s| s.tags.as_obj().filter(|o| !o.open))
-        .collect();
-    let Some(tags) = tags else { return false };
+        .map(|s| s.tags.as_obj())
+        .collect::<Option<Vec<_>>>()
+    else {
+        return false;
+    };
     tags.iter().any(|t| t.entries.contains_key(ELB_TAG))
-        && !tags
-            .iter()
-            .any(|t| t.entries.contains_key(INTERNAL_ELB_TAG))
+        && !tags.iter().any(|t| t.get(INTERNAL_ELB_TAG).is_some())
 }
