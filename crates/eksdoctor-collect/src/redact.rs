@@ -1,9 +1,11 @@
 //! Masks secrets before anything is written: a bundle is meant to be shared.
 //!
-//! Objects: values of environment variables and ConfigMap keys whose names look sensitive, and
-//! JSON embedded in strings (`kubectl.kubernetes.io/last-applied-configuration`). Everywhere, in
-//! objects and logs: AWS access key ids, JWTs, bearer tokens and `key=value` / `"key":"value"`
-//! pairs with a sensitive key.
+//! Objects: values of environment variables and ConfigMap keys whose names look sensitive, the
+//! argument after a sensitive flag (`--client-secret X`), `key: value` lines with a sensitive
+//! key in config files kept in ConfigMaps, and JSON embedded in strings
+//! (`kubectl.kubernetes.io/last-applied-configuration`). Everywhere, in objects and logs: AWS
+//! access key ids, JWTs, bearer tokens, passwords in URLs (`postgres://user:pw@host`) and
+//! `key=value` / `"key":"value"` pairs with a sensitive key.
 
 use std::sync::LazyLock;
 
@@ -29,7 +31,14 @@ const SENSITIVE_WORDS: &[&str] = &[
 ];
 
 /// Names that hold a path or a reference to a secret, not the secret itself.
-const HARMLESS_SUFFIXES: &[&str] = &["_file", "_path", "_dir", "secretname", "secret_name"];
+const HARMLESS_SUFFIXES: &[&str] = &[
+    "file",
+    "path",
+    "dir",
+    "secretname",
+    "secret_name",
+    "secret-name",
+];
 
 fn is_sensitive_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
@@ -47,6 +56,11 @@ static PATTERNS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
         ),
         // AWS access key ids (long-term AKIA, temporary ASIA).
         (r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b".to_owned(), MASK),
+        // The password of a URL's user info: scheme://user:password@host.
+        (
+            r"(?P<pre>\b[A-Za-z][A-Za-z0-9+.-]*://[^\s:/@]+:)[^\s@/]+@".to_owned(),
+            "${pre}[REDACTED]@",
+        ),
         (
             r"(?i)\b(bearer)\s+[A-Za-z0-9._~+/=-]{8,}".to_owned(),
             "${1} [REDACTED]",
@@ -92,6 +106,27 @@ pub fn text(input: &str) -> String {
     out.into_owned()
 }
 
+/// A `key: value` or `key = value` line of a config file (YAML, INI, properties) whose key is
+/// sensitive: the value is masked. Only for ConfigMap data, where such files live; in logs the
+/// same shape is an error message (`InvalidIdentityToken: No OpenIDConnect provider found`).
+static CONFIG_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?m)^(?P<k>[ \t-]*["']?(?P<name>[A-Za-z0-9_.-]+)["']?[ \t]*[:=][ \t]*)(?P<v>[^\s#].*?)[ \t]*\r?$"#)
+        .unwrap_or_else(|e| panic!("bad pattern: {e}"))
+});
+
+fn config_file(text: &str) -> String {
+    CONFIG_LINE
+        .replace_all(text, |c: &Captures| {
+            let value = &c["v"];
+            // A nested block (`db:` then indented lines) or a reference is not a secret.
+            if !is_sensitive_name(&c["name"]) || value.starts_with(['|', '>', '{', '[', '&', '*']) {
+                return c[0].to_owned();
+            }
+            format!("{}{MASK}", &c["k"])
+        })
+        .into_owned()
+}
+
 /// Masks secrets in a Kubernetes object (or list) in place.
 pub fn object(value: &mut Value) {
     match value {
@@ -112,7 +147,10 @@ pub fn object(value: &mut Value) {
                 object(child);
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(object),
+        Value::Array(items) => {
+            mask_flag_arguments(items);
+            items.iter_mut().for_each(object);
+        }
         Value::String(s) => *s = string(s),
         _ => {}
     }
@@ -121,9 +159,29 @@ pub fn object(value: &mut Value) {
 fn mask_sensitive_keys(value: &mut Value) {
     if let Value::Object(map) = value {
         for (key, v) in map.iter_mut() {
-            if is_sensitive_name(key) && v.is_string() {
-                *v = Value::String(MASK.to_owned());
+            if let Value::String(text) = v {
+                *text = if is_sensitive_name(key) {
+                    MASK.to_owned()
+                } else {
+                    config_file(text)
+                };
             }
+        }
+    }
+}
+
+/// `["--client-secret", "X"]` (args, command): the argument after a sensitive flag.
+fn mask_flag_arguments(items: &mut [Value]) {
+    for i in 1..items.len() {
+        let flag = match &items[i - 1] {
+            Value::String(flag) if flag.starts_with('-') && !flag.contains('=') => flag,
+            _ => continue,
+        };
+        if is_sensitive_name(flag.trim_start_matches('-'))
+            && let Value::String(arg) = &mut items[i]
+            && !arg.starts_with('-')
+        {
+            *arg = MASK.to_owned();
         }
     }
 }
@@ -170,6 +228,57 @@ mod tests {
         }
         assert!(out.contains("Bearer [REDACTED]"), "{out}");
         assert!(out.contains("--db-password=[REDACTED]"), "{out}");
+    }
+
+    #[test]
+    fn masks_url_passwords_flag_arguments_and_config_files() {
+        assert_eq!(
+            text(
+                "dial postgres://billing:pw-1@db.app:5432/x failed; see https://example.com:443/a@b"
+            ),
+            "dial postgres://billing:[REDACTED]@db.app:5432/x failed; see https://example.com:443/a@b"
+        );
+        let mut pod = json!({"kind": "Pod", "spec": {"containers": [{
+            "args": ["--client-secret", "s1", "--listen", ":80", "--token-file", "/t", "--api-key", "--v=2"],
+            "command": ["app", "--password", "s2"]
+        }]}});
+        object(&mut pod);
+        assert_eq!(
+            pod["spec"]["containers"][0]["args"],
+            json!([
+                "--client-secret",
+                MASK,
+                "--listen",
+                ":80",
+                "--token-file",
+                "/t",
+                "--api-key",
+                "--v=2"
+            ])
+        );
+        assert_eq!(
+            pod["spec"]["containers"][0]["command"],
+            json!(["app", "--password", MASK])
+        );
+
+        let mut cm = json!({"kind": "ConfigMap", "data": {
+            "app.yaml": "db:\n  host: db\n  password: \"p w\"\n  tokenFile: /var/t\n  secrets:\n    - a\n",
+            "app.ini": "[db]\napi_key = k1\nuser=app\n",
+            "Corefile": ".:53 {\n    errors\n    forward . /etc/resolv.conf\n}\n"
+        }});
+        object(&mut cm);
+        assert_eq!(
+            cm["data"]["app.yaml"],
+            "db:\n  host: db\n  password: [REDACTED]\n  tokenFile: /var/t\n  secrets:\n    - a\n"
+        );
+        assert_eq!(
+            cm["data"]["app.ini"],
+            "[db]\napi_key = [REDACTED]\nuser=app\n"
+        );
+        assert_eq!(
+            cm["data"]["Corefile"],
+            ".:53 {\n    errors\n    forward . /etc/resolv.conf\n}\n"
+        );
     }
 
     #[test]

@@ -11,9 +11,23 @@ pub const AWS_SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 pub const JWT: &str = "eyJhbGciOiJSUzI1NiIsImtpZCI6IjEifQ.eyJpc3MiOiJrdWJlcm5ldGVzIiwic3ViIjoic3lzdGVtIn0.c2lnbmF0dXJlLXBsYW50ZWQ";
 pub const PASSWORD: &str = "hunter2-planted";
 pub const KUBE_TOKEN: &str = "kube-bearer-token-planted-0123456789";
+/// In a connection URL's user info, in a flag's separate argument, in a config file kept in a
+/// ConfigMap: places no name-based rule sees.
+pub const URL_PASSWORD: &str = "url-pass-planted";
+pub const CLIENT_SECRET: &str = "client-secret-planted";
+pub const YAML_PASSWORD: &str = "yaml-pass-planted";
 
 /// Every secret a bundle must not contain.
-pub const PLANTED: &[&str] = &[AWS_KEY, AWS_SECRET, JWT, PASSWORD, KUBE_TOKEN];
+pub const PLANTED: &[&str] = &[
+    AWS_KEY,
+    AWS_SECRET,
+    JWT,
+    PASSWORD,
+    KUBE_TOKEN,
+    URL_PASSWORD,
+    CLIENT_SECRET,
+    YAML_PASSWORD,
+];
 
 pub const ROLE_ARN: &str = "arn:aws:iam::123456789012:role/demo-aws-lbc";
 
@@ -103,7 +117,9 @@ pub fn seed(extra_pods: usize) -> Api {
         "metadata": m,
         "spec": {"nodeName": "fargate-ip-10-0-2-7.us-west-2.compute.internal", "containers": [{"name": "billing", "image": "billing:1",
             "env": [{"name": "DB_PASSWORD", "value": PASSWORD}, {"name": "AWS_ACCESS_KEY_ID", "value": AWS_KEY},
-                    {"name": "CONFIG_URL", "value": format!("https://config.local/?password={PASSWORD}")}]}]},
+                    {"name": "CONFIG_URL", "value": format!("https://config.local/?password={PASSWORD}")},
+                    {"name": "DATABASE_URL", "value": format!("postgres://billing:{URL_PASSWORD}@db.app:5432/billing")}],
+            "args": ["--listen=:8080", "--client-secret", CLIENT_SECRET, "--verbose"]}]},
         "status": {"phase": "Running", "conditions": [{"type": "Ready", "status": "False"}],
                    "containerStatuses": [{"name": "billing", "image": "billing:1", "imageID": "", "ready": false, "restartCount": 5,
                        "state": {"waiting": {"reason": "CrashLoopBackOff"}},
@@ -206,7 +222,8 @@ pub fn seed(extra_pods: usize) -> Api {
     ];
     let config_maps = vec![
         json!({"metadata": meta(Some("kube-system"), "coredns"), "data": {"Corefile": ".:53 {\n    forward . /etc/resolv.conf\n}\n"}}),
-        json!({"metadata": meta(Some("kube-system"), "legacy-app-config"), "data": {"db_password": PASSWORD, "mode": "prod"}}),
+        json!({"metadata": meta(Some("kube-system"), "legacy-app-config"), "data": {"db_password": PASSWORD, "mode": "prod",
+            "app.yaml": format!("db:\n  host: db.app\n  password: {YAML_PASSWORD}\n  pool: 5\n")}}),
     ];
     let webhook = |kind: &str| {
         json!({"metadata": meta(None, "aws-load-balancer-webhook"),
