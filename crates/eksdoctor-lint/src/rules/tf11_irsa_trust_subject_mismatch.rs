@@ -120,26 +120,37 @@ fn service_account(cx: &Context, lbc: &Lbc) -> Option<(String, String)> {
         None | Some(Value::Null) => "default".to_owned(),
         Some(v) => namespace_of(cx, v)?,
     };
+    // an empty name means the chart's default: its full name
     let name = match lbc.values.lookup(&["serviceAccount", "name"]) {
+        Found::Set(v) if v.as_str().is_some_and(|n| n.is_empty()) => full_name(lbc)?,
         Found::Set(v) => match v.as_str() {
             Some(name) => name,
             None => metadata(single(cx, &v, SERVICE_ACCOUNTS)?, "name")?,
         },
         Found::Unknown => return None,
-        Found::Absent => match lbc.values.lookup(&["fullnameOverride"]) {
-            Found::Set(v) => v.as_str()?,
-            Found::Unknown => return None,
-            Found::Absent => {
-                let release = lbc.inst.get("name")?.as_str()?;
-                if release.contains(LBC_CHART) {
-                    release
-                } else {
-                    format!("{release}-{LBC_CHART}")
-                }
-            }
-        },
+        Found::Absent => full_name(lbc)?,
     };
     Some((namespace, name))
+}
+
+/// The chart's `fullname`: `fullnameOverride`, or the release name joined with the chart name
+/// (or `nameOverride`) unless it already contains it.
+fn full_name(lbc: &Lbc) -> Option<String> {
+    let set = |path: &[&str]| match lbc.values.lookup(path) {
+        Found::Set(v) => v.as_str().filter(|s| !s.is_empty()).map(Some),
+        Found::Absent => Some(None),
+        Found::Unknown => None,
+    };
+    if let Some(full) = set(&["fullnameOverride"])? {
+        return Some(full);
+    }
+    let name = set(&["nameOverride"])?.unwrap_or_else(|| LBC_CHART.to_owned());
+    let release = lbc.inst.get("name")?.as_str()?;
+    Some(if release.contains(&name) {
+        release
+    } else {
+        format!("{release}-{name}")
+    })
 }
 
 const SERVICE_ACCOUNTS: &[&str] = &[
