@@ -585,21 +585,34 @@ async fn fetch_log(
     progress: &Progress,
 ) -> Result<String, Failure> {
     // `limitBytes` cuts the end of the tail (the newest lines), so ask the server for more and
-    // keep the newest `log_bytes` here.
-    let url = format!(
-        "/api/v1/namespaces/{}/pods/{}/log?container={}&tailLines={}&limitBytes={}{}",
+    // keep the newest `log_bytes` here. When even that was cut (very long lines), ask once more
+    // for as many lines as fit, so that the newest lines are the ones kept.
+    let limit = opts.log_bytes.saturating_mul(4);
+    let what = t.bundle_path();
+    progress.start(&what);
+    let mut text = get_text(client, &log_url(t, opts.log_lines, limit)).await;
+    if let Ok(cut) = &text
+        && cut.len() >= limit
+    {
+        let lines = cut.matches('\n').count().max(1);
+        let per_line = cut.len().div_ceil(lines).max(1);
+        let fit = u32::try_from(opts.log_bytes / per_line)
+            .unwrap_or(u32::MAX)
+            .clamp(1, opts.log_lines);
+        text = get_text(client, &log_url(t, fit, limit)).await;
+    }
+    progress.done(&what);
+    Ok(redact::text(newest_bytes(&text?, opts.log_bytes)))
+}
+
+fn log_url(t: &LogTarget, lines: u32, limit_bytes: usize) -> String {
+    format!(
+        "/api/v1/namespaces/{}/pods/{}/log?container={}&tailLines={lines}&limitBytes={limit_bytes}{}",
         t.namespace,
         t.pod,
         t.container,
-        opts.log_lines,
-        opts.log_bytes.saturating_mul(4),
         if t.previous { "&previous=true" } else { "" }
-    );
-    let what = t.bundle_path();
-    progress.start(&what);
-    let text = get_text(client, &url).await;
-    progress.done(&what);
-    Ok(redact::text(newest_bytes(&text?, opts.log_bytes)))
+    )
 }
 
 /// The newest `max` bytes of a log, starting at a line boundary.
