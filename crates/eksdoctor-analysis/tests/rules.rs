@@ -108,6 +108,8 @@ rule_tests! {
     ing_11 => "ING-11",
     ing_12 => "ING-12",
     net_01 => "NET-01",
+    net_02 => "NET-02",
+    net_04 => "NET-04",
     sch_01 => "SCH-01",
     sub_01 => "SUB-01",
     sub_02 => "SUB-02",

@@ -323,6 +323,21 @@ const WORDINGS: &[(&str, &str, &str)] = &[
         "IAM-06",
     ),
     (
+        "v2.13.0",
+        "Failed deploy model due to operation error WAFV2: GetWebACLForResource, exceeded maximum number of attempts, 3, https response error StatusCode: 0, RequestID: , request send failed, Post \"https://wafv2.us-east-2.amazonaws.com/\": dial tcp 52.94.233.12:443: i/o timeout",
+        "NET-02",
+    ),
+    (
+        "v2.6.0",
+        "Failed deploy model due to RequestError: send request failed\ncaused by: Post \"https://wafv2.us-east-2.amazonaws.com/\": dial tcp: lookup wafv2.us-east-2.amazonaws.com on 172.20.0.10:53: no such host",
+        "NET-02",
+    ),
+    (
+        "v2.5.4",
+        "unable to determine AWS Shield subscription state, skipping AWS shield reconciliation: RequestError: send request failed\ncaused by: Post \"https://shield.us-east-1.amazonaws.com/\": dial tcp 3.218.148.89:443: i/o timeout",
+        "NET-02",
+    ),
+    (
         "v2.9.0",
         "Failed build model due to operation error EC2: DescribeSubnets, exceeded maximum number of attempts, 3, https response error StatusCode: 0, RequestID: , request send failed, Post \"https://ec2.us-east-2.amazonaws.com/\": dial tcp 52.95.16.2:443: i/o timeout",
         "NET-01",

@@ -33,6 +33,8 @@ mod ing10_ingress_group_conflict;
 mod ing11_nothing_reconciles;
 mod ing12_controller_setup;
 mod net01_aws_api_unreachable;
+mod net02_shield_waf_unreachable;
+mod net04_controller_image_pull;
 mod sch01_pod_unschedulable;
 mod sub01_no_role_tagged_subnets;
 mod sub02_scheme_defaults_internal;
@@ -93,6 +95,8 @@ pub static RULES: &[&dyn Rule] = &[
     &ing11_nothing_reconciles::NothingReconciles,
     &ing12_controller_setup::ControllerSetup,
     &net01_aws_api_unreachable::AwsApiUnreachable,
+    &net02_shield_waf_unreachable::ShieldWafUnreachable,
+    &net04_controller_image_pull::ControllerImagePull,
     &sch01_pod_unschedulable::PodUnschedulable,
     &sub01_no_role_tagged_subnets::NoRoleTaggedSubnets,
     &sub02_scheme_defaults_internal::SchemeDefaultsInternal,
