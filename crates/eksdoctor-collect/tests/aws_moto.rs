@@ -190,6 +190,26 @@ async fn collects_the_cluster_vpc_and_load_balancers_as_the_cli_prints_them() {
         (meta["cluster"].as_str(), meta["region"].as_str()),
         (Some("demo"), Some(region))
     );
+    // Every AWS file is recognised by its top-level key (CONTRACT.md §1), and a report on the
+    // bundle written to disk is the report on what was collected.
+    let snapshot = eksdoctor_analysis::load_files(c.files.clone(), Default::default()).unwrap();
+    assert!(
+        snapshot.ignored_files.is_empty() && snapshot.file_errors.is_empty(),
+        "ignored {:?}",
+        snapshot.ignored_files
+    );
+    let dir = tempfile::tempdir().unwrap();
+    eksdoctor_collect::write_bundle(&c, &dir.path().join("b.tar.gz")).unwrap();
+    let options = eksdoctor_analysis::DiagnoseOptions::default();
+    let live = eksdoctor_analysis::render::json(&eksdoctor_analysis::diagnose(&snapshot, &options));
+    let on_disk =
+        eksdoctor_analysis::load_path(&dir.path().join("b.tar.gz"), Default::default()).unwrap();
+    assert_eq!(
+        live,
+        eksdoctor_analysis::render::json(&eksdoctor_analysis::diagnose(&on_disk, &options))
+    );
+    // With the AWS side, the next blocker is seen: no public subnet carries the ELB role tag.
+    assert!(live.contains("\"SUB-01\""), "{live}");
     for file in &c.files {
         let text = String::from_utf8_lossy(&file.contents);
         for secret in fixture::PLANTED {

@@ -50,6 +50,15 @@ async fn live_and_bundle_reports_are_identical() {
     write_bundle(&c, &dir.path().join("bundle")).unwrap();
     write_bundle(&c, &dir.path().join("bundle.tar.gz")).unwrap();
 
+    // Every file collect writes is recognised by its content (CONTRACT.md §1): none ignored.
+    let snapshot = load_files(c.files.clone(), LoadOptions::default()).unwrap();
+    assert!(
+        snapshot.ignored_files.is_empty(),
+        "{:?}",
+        snapshot.ignored_files
+    );
+    assert!(snapshot.file_errors.is_empty());
+
     let live = report_of_files(&c);
     assert_eq!(live, report_of_path(&dir.path().join("bundle")));
     assert_eq!(live, report_of_path(&dir.path().join("bundle.tar.gz")));
