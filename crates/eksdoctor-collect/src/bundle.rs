@@ -101,6 +101,39 @@ pub enum WriteError {
     BadPath { path: String },
 }
 
+/// Checks, before collecting, that `write_bundle` can write to `out`: a directory target must
+/// not hold anything yet, and the parent directory must exist.
+pub fn check_output(out: &Path) -> Result<(), WriteError> {
+    if !is_tarball(out) && out.exists() && !is_empty_dir(out) {
+        return Err(WriteError::Exists {
+            path: out.to_owned(),
+        });
+    }
+    let parent = parent_dir(out);
+    if !parent.is_dir() {
+        return Err(WriteError::Io {
+            path: out.to_owned(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!("directory {} does not exist", parent.display()),
+            ),
+        });
+    }
+    Ok(())
+}
+
+fn is_tarball(out: &Path) -> bool {
+    let name = out.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    name.ends_with(".tar.gz") || name.ends_with(".tgz")
+}
+
+fn parent_dir(out: &Path) -> PathBuf {
+    match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => PathBuf::from("."),
+    }
+}
+
 /// Writes the bundle to `out`: a `.tar.gz`/`.tgz` file, or else a directory. Everything goes to a
 /// temporary sibling first and is renamed into place, so an interrupted run leaves no half bundle.
 pub fn write_bundle(collected: &Collected, out: &Path) -> Result<(), WriteError> {
@@ -115,12 +148,8 @@ pub fn write_bundle(collected: &Collected, out: &Path) -> Result<(), WriteError>
         path: out.to_owned(),
         source,
     };
-    let parent = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
-        _ => PathBuf::from("."),
-    };
-    let name = out.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-    if name.ends_with(".tar.gz") || name.ends_with(".tgz") {
+    let parent = parent_dir(out);
+    if is_tarball(out) {
         let mut tmp = tempfile::Builder::new()
             .prefix(".eksdoctor-bundle-")
             .suffix(".partial")
@@ -255,6 +284,18 @@ mod tests {
         std::fs::write(dir.path().join("x"), "").unwrap();
         let err = write_bundle(&sample(), dir.path()).unwrap_err();
         assert!(matches!(err, WriteError::Exists { .. }), "{err}");
+        let err = check_output(dir.path()).unwrap_err();
+        assert!(matches!(err, WriteError::Exists { .. }), "{err}");
+    }
+
+    #[test]
+    fn output_is_checked_before_collecting() {
+        let dir = tempfile::tempdir().unwrap();
+        check_output(&dir.path().join("new")).unwrap();
+        check_output(&dir.path().join("b.tar.gz")).unwrap();
+        check_output(dir.path()).unwrap();
+        let err = check_output(&dir.path().join("missing/b.tar.gz")).unwrap_err();
+        assert!(err.to_string().contains("does not exist"), "{err}");
     }
 
     #[test]

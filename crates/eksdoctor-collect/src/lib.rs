@@ -18,7 +18,7 @@ use std::path::PathBuf;
 pub use aws_config::SdkConfig;
 pub use bundle::{
     BundleFile, BundleMeta, Collected, META_FILE, NOTES_FILE, NotCollected, WriteError,
-    write_bundle,
+    check_output, write_bundle,
 };
 pub use k8s::K8sOptions;
 pub use target::AwsHints;

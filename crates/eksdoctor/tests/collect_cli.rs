@@ -75,6 +75,35 @@ fn a_failing_exec_plugin_exits_2_and_names_the_command() {
 }
 
 #[test]
+fn an_output_that_cannot_be_written_is_refused_before_collecting() {
+    let double = Double::start();
+    let dir = tempfile::tempdir().unwrap();
+    let kc = kubeconfig(dir.path(), &double.url(), "    token: t\n");
+    std::fs::create_dir(dir.path().join("full")).unwrap();
+    std::fs::write(dir.path().join("full/keep.txt"), "mine").unwrap();
+    let args = [
+        "collect",
+        "--no-aws",
+        "-o",
+        "full",
+        "--kubeconfig",
+        kc.to_str().unwrap(),
+    ];
+    let out = eksdoctor(&args, dir.path(), None, None);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("exists and is not an empty directory"),
+        "{stderr}"
+    );
+    assert!(double.requests().is_empty(), "{:?}", double.requests());
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("full/keep.txt")).unwrap(),
+        "mine"
+    );
+}
+
+#[test]
 fn help_says_what_is_read_and_that_secrets_are_not() {
     let out = Command::new(env!("CARGO_BIN_EXE_eksdoctor"))
         .args(["collect", "--help"])

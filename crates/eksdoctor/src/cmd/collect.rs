@@ -19,7 +19,7 @@ pub struct LiveArgs {
     /// AWS region [default: from the context (exec args, cluster ARN, API server URL), then the AWS config]
     #[arg(long, value_name = "REGION")]
     pub region: Option<String>,
-    /// EKS cluster name [default: from the context, else the cluster whose endpoint is the context's server]
+    /// EKS cluster name [default: from the context, else the cluster whose endpoint or certificate authority the context uses]
     #[arg(long, value_name = "NAME")]
     pub cluster: Option<String>,
     /// Lines kept from the end of each container log
@@ -72,7 +72,7 @@ impl LiveArgs {
 /// written; the bundle appears only once complete.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Exit codes: 0 bundle written, 2 the cluster could not be reached or the bundle not written.\n\nExamples:\n  eksdoctor collect -o bundle.tar.gz\n  eksdoctor collect -o ./bundle --context prod --profile prod-readonly\n  eksdoctor collect -o bundle.tar.gz --no-aws\n  eksdoctor diagnose --bundle bundle.tar.gz"
+    after_help = "Exit codes: 0 bundle written, 2 the cluster could not be read (unreachable, credentials not accepted, every list refused) or the bundle not written.\n\nExamples:\n  eksdoctor collect -o bundle.tar.gz\n  eksdoctor collect -o ./bundle --context prod --profile prod-readonly\n  eksdoctor collect -o bundle.tar.gz --no-aws\n  eksdoctor diagnose --bundle bundle.tar.gz"
 )]
 pub struct CollectArgs {
     /// Where to write the bundle: a .tar.gz/.tgz file, or else a new (or empty) directory
@@ -83,6 +83,10 @@ pub struct CollectArgs {
 }
 
 pub fn run(args: CollectArgs) -> ExitCode {
+    // A bundle that cannot be written is known before minutes of collecting.
+    if let Err(e) = eksdoctor_collect::check_output(&args.output) {
+        return fail(e);
+    }
     let collected = match args.live.collect() {
         Ok(c) => c,
         Err(code) => return code,
