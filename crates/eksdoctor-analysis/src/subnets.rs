@@ -62,6 +62,25 @@ pub fn cluster_vpc(cx: &Context<'_>) -> Option<String> {
         .or_else(|| only(vpcs_in_use(cx)))
 }
 
+/// `(controller VPC, cluster VPC)` when the controller's `--aws-vpc-id` is not the EKS
+/// cluster's VPC (SUB-08).
+pub fn controller_vpc_mismatch(cx: &Context<'_>) -> Option<(String, String)> {
+    let controller = cx
+        .lbc
+        .as_ref()?
+        .arg("aws-vpc-id")
+        .filter(|v| !v.is_empty())?;
+    let cluster = cx
+        .snapshot
+        .aws
+        .cluster
+        .as_ref()?
+        .resources_vpc_config
+        .vpc_id
+        .as_deref()?;
+    (controller != cluster).then(|| (controller.to_owned(), cluster.to_owned()))
+}
+
 /// The one value an iterator yields, however often; `None` for none or several.
 fn only<'a>(values: impl Iterator<Item = &'a str>) -> Option<String> {
     let set: BTreeSet<&str> = values.collect();
@@ -339,6 +358,11 @@ pub fn run_subnet_rule(
     out: &mut Vec<crate::finding::Finding>,
 ) -> crate::rules::Outcome {
     use crate::finding::{Finding, Key, Subject};
+    // The controller searches another VPC than the cluster's: SUB-08 says so, and judging
+    // that VPC's subnets would only mislead.
+    if controller_vpc_mismatch(cx).is_some() {
+        return Ok(());
+    }
     let have_subnets = cx.has(crate::snapshot::Input::Subnets);
     let errors: Vec<(&crate::context::Message, DiscoveryError)> = cx
         .lbc_messages

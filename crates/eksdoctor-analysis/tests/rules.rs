@@ -117,6 +117,7 @@ rule_tests! {
     sub_04 => "SUB-04",
     sub_05 => "SUB-05",
     sub_06 => "SUB-06",
+    sub_08 => "SUB-08",
     tim_01 => "TIM-01",
 }
 

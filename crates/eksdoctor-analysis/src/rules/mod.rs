@@ -42,6 +42,7 @@ mod sub03_subnets_tagged_other_cluster;
 mod sub04_subnets_out_of_ips;
 mod sub05_single_az;
 mod sub06_explicit_subnets_wrong;
+mod sub08_controller_vpc_mismatch;
 mod tim01_provisioning;
 
 /// A rule was not run: the input it needs is not in the bundle.
@@ -104,6 +105,7 @@ pub static RULES: &[&dyn Rule] = &[
     &sub04_subnets_out_of_ips::SubnetsOutOfIps,
     &sub05_single_az::SingleAz,
     &sub06_explicit_subnets_wrong::ExplicitSubnetsWrong,
+    &sub08_controller_vpc_mismatch::ControllerVpcMismatch,
     &tim01_provisioning::Provisioning,
 ];
 
