@@ -19,7 +19,9 @@ declare_rule! {
     /// `is not authorized to perform: <action> on resource: …` (both SDK formats) and the terse
     /// EC2 form `UnauthorizedOperation: You are not authorized to perform this operation.`
     /// Errors naming the node's instance role are IAM-04; `sts:AssumeRoleWithWebIdentity` is
-    /// IAM-01.
+    /// IAM-01. `couldn't auto-discover subnets: failed to list subnets by reachability: …
+    /// ec2:DescribeRouteTables` (catalog SUB-07) is this rule's too: the v2.13 route-table
+    /// fallback runs only when no subnet carries the role tag.
     ///
     /// ## Example
     /// `AccessDenied: User: arn:aws:sts::111122223333:assumed-role/lbc-role/1700000000 is not
@@ -39,9 +41,10 @@ declare_rule! {
     }
 }
 
-/// `elasticloadbalancing:AddTags` from `… is not authorized to perform: elasticloadbalancing:AddTags on …`.
+/// `elasticloadbalancing:AddTags` from `… is not authorized to perform: elasticloadbalancing:AddTags on …`
+/// (EC2 also words it `You are not authorized to perform: ec2:…`).
 fn denied_action(text: &str) -> Option<String> {
-    let marker = "is not authorized to perform: ";
+    let marker = "not authorized to perform: ";
     let at = text.find(marker)? + marker.len();
     let action: String = text[at..]
         .chars()
@@ -54,6 +57,7 @@ impl PolicyMissingAction {
     fn run(cx: &Context<'_>, out: &mut Vec<Finding>) -> Outcome {
         let mut actions: Vec<String> = Vec::new();
         let mut evidence = Vec::new();
+        let mut by_reachability = false;
         for m in &cx.lbc_messages {
             let node_role = m.contains("assumed-role/") && m.contains("/i-");
             let action = match denied_action(&m.text) {
@@ -61,11 +65,18 @@ impl PolicyMissingAction {
                 None if m.contains("UnauthorizedOperation") => "an EC2 action (the error does not name it; typically ec2:DescribeAvailabilityZones or ec2:DescribeRouteTables)".to_owned(),
                 _ => continue,
             };
+            by_reachability |= m.contains("failed to list subnets by reachability");
             if !actions.contains(&action) {
                 actions.push(action);
                 evidence.push(m.evidence());
             }
         }
+        // SUB-07: the route-table lookup only happens because no subnet carries the role tag.
+        let reachability = if by_reachability {
+            "; the call comes from subnet discovery by route tables (v2.13+), which runs because no subnet carries the role tag: tagging the subnets avoids it"
+        } else {
+            ""
+        };
         if actions.is_empty() {
             return Ok(());
         }
@@ -77,7 +88,7 @@ impl PolicyMissingAction {
             .map_or_else(|| "<controller-tag>".to_owned(), |v| v.to_string());
         out.push(
             Finding::new(&Self::META, cx.lbc_subject(), format!(
-                "the controller's IAM policy does not allow {}; it is older than the running controller ({})",
+                "the controller's IAM policy does not allow {}; it is older than the running controller ({}){reachability}",
                 actions.join(", "),
                 cx.lbc.as_ref().map_or_else(|| "unknown version".to_owned(), |l| l.version_text())
             ))
@@ -116,5 +127,15 @@ mod tests {
             Some("elasticloadbalancing:DescribeListenerAttributes")
         );
         assert_eq!(denied_action("UnauthorizedOperation"), None);
+        assert_eq!(
+            denied_action("api error UnauthorizedOperation: You are not authorized to perform: ec2:DescribeRouteTables").as_deref(),
+            Some("ec2:DescribeRouteTables")
+        );
+        assert_eq!(
+            denied_action(
+                "UnauthorizedOperation: You are not authorized to perform this operation."
+            ),
+            None
+        );
     }
 }
