@@ -104,6 +104,43 @@ fn an_output_that_cannot_be_written_is_refused_before_collecting() {
 }
 
 #[test]
+fn a_collection_killed_in_flight_leaves_no_bundle() {
+    let double = Double::holding(Some("/api/v1/pods"));
+    let dir = tempfile::tempdir().unwrap();
+    let kc = kubeconfig(dir.path(), &double.url(), "    token: t\n");
+    let out_dir = dir.path().join("out");
+    std::fs::create_dir(&out_dir).unwrap();
+    for output in ["out/b.tar.gz", "out/bundle"] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_eksdoctor"))
+            .args(["collect", "--no-aws", "-o", output, "--kubeconfig"])
+            .arg(&kc)
+            .current_dir(dir.path())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // Wait until the pods list is in flight (it is never answered), then kill.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while !double
+            .requests()
+            .iter()
+            .any(|r| r.contains("/api/v1/pods?"))
+        {
+            assert!(std::time::Instant::now() < deadline, "no pods request");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let left: Vec<_> = std::fs::read_dir(&out_dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert!(left.is_empty(), "{output}: {left:?}");
+        double.requests.lock().unwrap().clear();
+    }
+}
+
+#[test]
 fn help_says_what_is_read_and_that_secrets_are_not() {
     let out = Command::new(env!("CARGO_BIN_EXE_eksdoctor"))
         .args(["collect", "--help"])
@@ -142,6 +179,11 @@ struct Double {
 
 impl Double {
     fn start() -> Double {
+        Double::holding(None)
+    }
+
+    /// Never answers a request for `path` (in time): the collection stays in flight.
+    fn holding(hold: Option<&'static str>) -> Double {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let requests = Arc::new(Mutex::new(Vec::new()));
@@ -149,7 +191,7 @@ impl Double {
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
                 let seen = seen.clone();
-                std::thread::spawn(move || serve(stream, &seen));
+                std::thread::spawn(move || serve(stream, &seen, hold));
             }
         });
         Double { port, requests }
@@ -164,7 +206,7 @@ impl Double {
     }
 }
 
-fn serve(stream: std::net::TcpStream, seen: &Mutex<Vec<String>>) {
+fn serve(stream: std::net::TcpStream, seen: &Mutex<Vec<String>>, hold: Option<&str>) {
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut stream = stream;
     loop {
@@ -199,6 +241,9 @@ fn serve(stream: std::net::TcpStream, seen: &Mutex<Vec<String>>) {
             None => format!("{method} {target} auth={auth}"),
         });
         let path = target.split('?').next().unwrap_or("");
+        if hold == Some(path) {
+            std::thread::sleep(std::time::Duration::from_secs(120));
+        }
         let (status, content_type, body) = answer(method, path, &body);
         let response = format!(
             "HTTP/1.1 {status}\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\n\r\n{body}",
