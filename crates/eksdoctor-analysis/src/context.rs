@@ -50,6 +50,21 @@ pub fn aws_api_hosts(text: &str) -> Vec<(String, String)> {
     hosts
 }
 
+/// The entries of the first `[...]` in a controller message after `marker` (from the start
+/// when it is empty): `[sg-a sg-b]` and `[sg-a, sg-b]` alike.
+pub fn bracketed_after(text: &str, marker: &str) -> Option<Vec<String>> {
+    let rest = &text[text.find(marker)? + marker.len()..];
+    let open = rest.find('[')?;
+    let close = open + rest[open..].find(']')?;
+    Some(
+        rest[open + 1..close]
+            .split([' ', ','])
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    )
+}
+
 /// `eu-west-1`, `us-gov-west-1`, `ap-southeast-2`: two letters, words, a number.
 pub fn is_region(text: &str) -> bool {
     let parts: Vec<&str> = text.split('-').collect();
@@ -235,6 +250,27 @@ impl IngressView<'_> {
     pub fn subject(&self) -> Subject {
         Subject::new("Ingress", Some(self.namespace()), self.name())
     }
+    /// A comma-separated annotation as its entries (`subnet-a, subnet-b`).
+    pub fn annotation_list(&self, key: &str) -> Vec<String> {
+        self.annotation(key)
+            .map(|v| {
+                v.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+    /// An annotation of this Ingress as evidence, if it is set.
+    pub fn annotation_evidence(&self, key: &str) -> Option<Evidence> {
+        let value = self.annotation(key)?;
+        Some(Evidence::new(
+            EvidenceSource::Object,
+            format!("ingresses/{}/{}", self.namespace(), self.name()),
+            format!("{key}: {value}"),
+        ))
+    }
     /// The key of this Ingress's address, which whatever keeps its ALB from being built breaks.
     pub fn address_key(&self) -> Key {
         Key::IngressAddress(self.namespace().to_owned(), self.name().to_owned())
@@ -259,6 +295,18 @@ pub struct Message {
 }
 
 impl Message {
+    /// A Warning event's message with nothing else known: for unit tests of wordings.
+    #[cfg(test)]
+    pub(crate) fn event_text(text: &str) -> Message {
+        Message {
+            text: text.into(),
+            source: EvidenceSource::Events,
+            reference: String::new(),
+            object: None,
+            reason: None,
+            problem: true,
+        }
+    }
     pub fn evidence(&self) -> Evidence {
         Evidence::new(self.source, self.reference.clone(), self.text.clone())
     }

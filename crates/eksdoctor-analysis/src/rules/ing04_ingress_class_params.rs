@@ -329,22 +329,10 @@ impl_rule!(IngressClassParamsProblem);
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::EvidenceSource;
-
-    fn message(text: &str) -> Message {
-        Message {
-            text: text.into(),
-            source: EvidenceSource::Events,
-            reference: String::new(),
-            object: None,
-            reason: None,
-            problem: true,
-        }
-    }
 
     #[test]
     fn reads_each_wording() {
-        let p = |t: &str| problem(&message(t));
+        let p = |t: &str| problem(&Message::event_text(t));
         assert_eq!(
             p(
                 "failed load groupID due to invalid ingress class: ingressclassparams.elbv2.k8s.aws \"internal-params\" not found"

@@ -1,4 +1,4 @@
-use crate::context::{Context, IngressView, Message};
+use crate::context::{Context, IngressView, Message, bracketed_after};
 use crate::finding::{Evidence, EvidenceSource, Finding, Subject};
 use crate::fixes::{helm_release_terraform, helm_set, nudge_ingress};
 use crate::rules::{Outcome, impl_rule};
@@ -80,21 +80,7 @@ fn eni_groups(text: &str) -> Option<(String, String, Vec<String>)> {
         .and_then(|r| r.split([',', ' ']).next())
         .unwrap_or("<eni>")
         .to_owned();
-    Some((key, eni, bracketed(rest, "got:").unwrap_or_default()))
-}
-
-/// The ids in the first `[...]` after `marker`: `[sg-a sg-b]` or `[sg-a, sg-b]`.
-fn bracketed(text: &str, marker: &str) -> Option<Vec<String>> {
-    let rest = &text[text.find(marker)? + marker.len()..];
-    let open = rest.find('[')?;
-    let inner = &rest[open + 1..open + rest[open..].find(']')?];
-    Some(
-        inner
-            .split([' ', ','])
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-            .collect(),
-    )
+    Some((key, eni, bracketed_after(rest, "got:").unwrap_or_default()))
 }
 
 /// The groups a lookup error says are missing: requested minus found, or the ids an EC2
@@ -105,9 +91,9 @@ fn missing_groups(text: &str) -> Vec<String> {
         ("requested names", "but found"),
         ("nameOrIDs:", "found:"),
     ] {
-        if let Some(wanted) = bracketed(text, requested) {
+        if let Some(wanted) = bracketed_after(text, requested) {
             let at = text.find(requested).unwrap_or(0);
-            let got = bracketed(&text[at..], found).unwrap_or_default();
+            let got = bracketed_after(&text[at..], found).unwrap_or_default();
             return wanted.into_iter().filter(|w| !got.contains(w)).collect();
         }
     }
@@ -168,7 +154,7 @@ impl SecurityGroups {
     /// Annotated security group ids that are not among the collected groups of the VPC.
     fn absent_groups(cx: &Context<'_>, ing: &IngressView<'_>) -> Vec<String> {
         let vpc = cluster_vpc(cx);
-        annotated(ing)
+        ing.annotation_list(SG_ANNOTATION)
             .into_iter()
             .filter(|g| g.starts_with("sg-"))
             .filter(|g| {
@@ -186,7 +172,7 @@ impl SecurityGroups {
         let (ns, name) = (ing.namespace(), ing.name());
         let (lbc_ns, lbc_name) = cx.lbc_names();
         let vpc = cluster_vpc(cx).unwrap_or_else(|| "<vpc-id>".into());
-        let groups = annotated(ing);
+        let groups = ing.annotation_list(SG_ANNOTATION);
         let mut commands = Vec::new();
         let (message, summary, terraform) = match m {
             Some(m) if backend_sg_disabled(m) => (
@@ -250,13 +236,7 @@ impl SecurityGroups {
             .evidence_all(m.map(Message::evidence))
             .breaks(ing.address_key())
             .fix(summary, commands, terraform);
-        if !groups.is_empty() {
-            f = f.evidence(Evidence::new(
-                EvidenceSource::Object,
-                format!("ingresses/{ns}/{name}"),
-                format!("{SG_ANNOTATION}: {}", groups.join(", ")),
-            ));
-        }
+        f = f.evidence_all(ing.annotation_evidence(SG_ANNOTATION));
         if cx.has(Input::SecurityGroups) && !groups.is_empty() {
             let absent = Self::absent_groups(cx, ing);
             if !absent.is_empty() {
@@ -339,19 +319,6 @@ impl SecurityGroups {
             ),
         ]
     }
-}
-
-/// The groups an Ingress names in the security-groups annotation.
-fn annotated(ing: &IngressView<'_>) -> Vec<String> {
-    ing.annotation(SG_ANNOTATION)
-        .map(|v| {
-            v.split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 impl_rule!(SecurityGroups);

@@ -304,7 +304,7 @@ impl IngressGroupConflict {
                     format!("ingress/{ns}/{name} has group name {group:?}, which is not a valid IngressGroup name (lower case letters, digits, '-' and '.', at most 63 characters): the controller leaves it out"),
                 )
                 .evidence_all(message.map(Message::evidence))
-                .evidence(Evidence::new(EvidenceSource::Object, format!("ingresses/{ns}/{name}"), format!("{GROUP_ANNOTATION}: {group}")))
+                .evidence_all(ing.annotation_evidence(GROUP_ANNOTATION))
                 .breaks(ing.address_key())
                 .fix(
                     format!("rename the group to {suggested} on every member"),
@@ -353,9 +353,7 @@ impl IngressGroupConflict {
                     format!("ingress/{ns}/{name} has group order {order:?}, outside what the controller accepts: IngressGroup {group} ({} members) does not load", blocked.len()),
                 )
                 .evidence_all(message.map(Message::evidence))
-                .evidence_all(ing.annotation(ORDER_ANNOTATION).map(|o| {
-                    Evidence::new(EvidenceSource::Object, format!("ingresses/{ns}/{name}"), format!("{ORDER_ANNOTATION}: {o}"))
-                }))
+                .evidence_all(ing.annotation_evidence(ORDER_ANNOTATION))
                 .breaks_all(blocked)
                 .fix(
                     "set an order between -1000 and 1000 (older controllers accept 1 to 1000), or remove it",

@@ -162,17 +162,9 @@ impl_rule!(ShieldWafUnreachable);
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::EvidenceSource;
 
     fn addons(text: &str) -> Vec<&'static str> {
-        unreachable_addons(&Message {
-            text: text.into(),
-            source: EvidenceSource::Log,
-            reference: String::new(),
-            object: None,
-            reason: None,
-            problem: true,
-        })
+        unreachable_addons(&Message::event_text(text))
     }
 
     #[test]

@@ -1,4 +1,4 @@
-use crate::context::{Context, IngressView, Message, SUBNETS_ANNOTATION};
+use crate::context::{Context, IngressView, Message, SUBNETS_ANNOTATION, bracketed_after};
 use crate::finding::{Evidence, EvidenceSource, Finding};
 use crate::fixes::nudge_ingress;
 use crate::model::aws::Subnet;
@@ -67,15 +67,12 @@ fn problem(m: &Message) -> Option<Problem> {
         let zone = rest.split([':', ' ']).next().unwrap_or_default().to_owned();
         Some(Problem::SameZone(
             zone,
-            bracketed(rest, 0).unwrap_or_default(),
+            bracketed_after(rest, "").unwrap_or_default(),
         ))
     } else if m.contains("couldn't find all subnets") {
         // `want: [a b], found: [b]` names the missing ones; `nameOrIDs: [...], found: 1` does not.
-        let want = bracketed(text, 0).unwrap_or_default();
-        let found = text
-            .find("found:")
-            .and_then(|at| bracketed(text, at))
-            .unwrap_or_default();
+        let want = bracketed_after(text, "").unwrap_or_default();
+        let found = bracketed_after(text, "found:").unwrap_or_default();
         let missing = if found.is_empty() && !text.contains("found: [") {
             Vec::new()
         } else {
@@ -102,32 +99,6 @@ fn problem(m: &Message) -> Option<Problem> {
     }
 }
 
-/// The entries of the first `[...]` at or after `from`.
-fn bracketed(text: &str, from: usize) -> Option<Vec<String>> {
-    let rest = &text[from..];
-    let open = rest.find('[')?;
-    let close = open + rest[open..].find(']')?;
-    Some(
-        rest[open + 1..close]
-            .split([' ', ','])
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-            .collect(),
-    )
-}
-
-fn listed(ing: &IngressView<'_>) -> Vec<String> {
-    ing.annotation(SUBNETS_ANNOTATION)
-        .map(|v| {
-            v.split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 impl ExplicitSubnetsWrong {
     fn run(cx: &Context<'_>, out: &mut Vec<Finding>) -> Outcome {
         let surfaced = cx.messages_by_ingress(|m| problem(m).is_some());
@@ -147,7 +118,9 @@ impl ExplicitSubnetsWrong {
         // Not surfaced yet: the list against the VPC's subnets.
         if cx.has(Input::Subnets) {
             for ing in cx.alb_ingresses_without_address() {
-                if surfaced.iter().any(|(i, _)| std::ptr::eq(*i, ing)) || listed(ing).is_empty() {
+                if surfaced.iter().any(|(i, _)| std::ptr::eq(*i, ing))
+                    || ing.annotation_list(SUBNETS_ANNOTATION).is_empty()
+                {
                     continue;
                 }
                 let missing = Self::unresolved(cx, ing);
@@ -168,7 +141,7 @@ impl ExplicitSubnetsWrong {
     fn resolved<'s>(cx: &Context<'s>, ing: &IngressView<'_>) -> Vec<(String, Option<&'s Subnet>)> {
         let vpc = cluster_vpc(cx);
         let in_vpc = |s: &&Subnet| vpc.as_deref().is_none_or(|v| s.vpc_id == v);
-        listed(ing)
+        ing.annotation_list(SUBNETS_ANNOTATION)
             .into_iter()
             .map(|entry| {
                 let subnet = cx.snapshot.aws.subnets.iter().filter(in_vpc).find(|s| {
@@ -248,7 +221,7 @@ impl ExplicitSubnetsWrong {
     fn finding(cx: &Context<'_>, ing: &IngressView<'_>, problem: Problem) -> Finding {
         let (ns, name) = (ing.namespace(), ing.name());
         let vpc = cluster_vpc(cx).unwrap_or_else(|| "the cluster's VPC".into());
-        let entries = listed(ing);
+        let entries = ing.annotation_list(SUBNETS_ANNOTATION);
         let params = cx
             .ingress_class(ing)
             .and_then(|c| c.spec.parameters.as_ref())
@@ -306,15 +279,9 @@ impl ExplicitSubnetsWrong {
         };
         commands.push(nudge_ingress(ns, name));
         let mut f = Finding::new(&Self::META, ing.subject(), message)
+            .evidence_all(ing.annotation_evidence(SUBNETS_ANNOTATION))
             .breaks(ing.address_key())
             .fix(summary, commands, None);
-        if !entries.is_empty() {
-            f = f.evidence(Evidence::new(
-                EvidenceSource::Object,
-                format!("ingresses/{ns}/{name}"),
-                format!("{SUBNETS_ANNOTATION}: {}", entries.join(", ")),
-            ));
-        }
         if cx.has(Input::Subnets) && !entries.is_empty() {
             let described: Vec<String> = Self::resolved(cx, ing)
                 .into_iter()
@@ -339,17 +306,9 @@ impl_rule!(ExplicitSubnetsWrong);
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::EvidenceSource;
 
     fn p(text: &str) -> Option<Problem> {
-        problem(&Message {
-            text: text.into(),
-            source: EvidenceSource::Events,
-            reference: String::new(),
-            object: None,
-            reason: None,
-            problem: true,
-        })
+        problem(&Message::event_text(text))
     }
 
     #[test]
