@@ -5,6 +5,7 @@
 
 pub mod aws;
 pub mod fixture;
+pub mod from_bundle;
 pub mod moto;
 pub mod proxy;
 
