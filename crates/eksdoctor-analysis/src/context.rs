@@ -384,6 +384,23 @@ impl<'s> Context<'s> {
         }
     }
 
+    /// What an Ingress's address depends on: its own reconcile and, for an ALB Ingress, the
+    /// controller reconciling at all and its pods running.
+    pub fn address_needs(&self, ing: &IngressView<'_>) -> Vec<Key> {
+        let mut needs = vec![ing.address_key()];
+        if ing.is_alb {
+            needs.push(Key::AlbReconcile);
+            if let Some(lbc) = &self.lbc {
+                needs.push(Key::WorkloadUp(
+                    "Deployment".into(),
+                    lbc.namespace().into(),
+                    lbc.name().into(),
+                ));
+            }
+        }
+        needs
+    }
+
     /// ALB Ingresses that have no address.
     pub fn alb_ingresses_without_address(&self) -> impl Iterator<Item = &IngressView<'s>> {
         self.ingresses

@@ -60,7 +60,26 @@ fn build_report(
         a.rule.id == b.rule.id && a.subject == b.subject && a.message == b.message
     });
 
-    let caused_by = link(&findings);
+    let mut caused_by = link(&findings);
+    // A reassurance ("still provisioning, nothing failed") only holds while nothing explains it.
+    if findings
+        .iter()
+        .zip(&caused_by)
+        .any(|(f, causes)| f.unless_explained && !causes.is_empty())
+    {
+        let mut at = 0;
+        findings.retain(|f| {
+            let explained = !caused_by[at].is_empty();
+            at += 1;
+            !(f.unless_explained && explained)
+        });
+        caused_by = link(&findings);
+    }
+    // A latent finding that is the only explanation of an effect is its cause now, not a
+    // blocker for later.
+    for &cause in caused_by.iter().flatten() {
+        findings[cause].latent = false;
+    }
     // A finding that nothing explains takes its "unexplained" severity (a young Ingress) and
     // shows what the controller said instead.
     for (f, causes) in findings.iter_mut().zip(&caused_by) {
@@ -190,8 +209,8 @@ fn build_report(
     }
 }
 
-/// `caused_by[i]`: the findings that break something finding `i` needs (latent ones excluded:
-/// they have not happened yet).
+/// `caused_by[i]`: the findings that break something finding `i` needs. Latent ones (they have
+/// not happened yet) only where nothing that has happened explains it.
 fn link(findings: &[Finding]) -> Vec<Vec<usize>> {
     findings
         .iter()
@@ -200,10 +219,18 @@ fn link(findings: &[Finding]) -> Vec<Vec<usize>> {
             if effect.latent {
                 return Vec::new();
             }
-            (0..findings.len())
-                .filter(|&j| j != i && !findings[j].latent)
-                .filter(|&j| findings[j].breaks.iter().any(|k| effect.needs.contains(k)))
-                .collect()
+            let causes = |latent: bool| -> Vec<usize> {
+                (0..findings.len())
+                    .filter(|&j| j != i && findings[j].latent == latent)
+                    .filter(|&j| findings[j].breaks.iter().any(|k| effect.needs.contains(k)))
+                    .collect()
+            };
+            let happened = causes(false);
+            if happened.is_empty() {
+                causes(true)
+            } else {
+                happened
+            }
         })
         .collect()
 }
@@ -350,6 +377,36 @@ mod tests {
             .find(|f| f.subject.name == "ingress")
             .unwrap();
         assert_eq!(names(&report, &ingress.caused_by), ["lbc"]);
+    }
+
+    #[test]
+    fn a_latent_cause_that_is_the_only_explanation_is_the_root() {
+        let symptom = finding("ingress", &["lbc", "subnets"], &[]).symptom();
+        let latent = finding("subnets", &[], &["subnets"]).latent();
+        let report = run(vec![symptom, latent], &DiagnoseOptions::default());
+        assert_eq!(names(&report, &report.chains[0]), ["ingress", "subnets"]);
+        assert!(report.next_blockers.is_empty());
+        assert!(
+            report
+                .findings
+                .iter()
+                .any(|f| f.subject.name == "subnets" && f.root_cause)
+        );
+    }
+
+    #[test]
+    fn a_reassurance_is_dropped_once_something_explains_it() {
+        let reassurance = || finding("waiting", &["subnets"], &[]).unless_explained();
+        let alone = run(vec![reassurance()], &DiagnoseOptions::default());
+        assert_eq!(alone.findings.len(), 1);
+        let cause = finding("subnets", &[], &["subnets"]).latent();
+        let explained = run(vec![reassurance(), cause], &DiagnoseOptions::default());
+        let shown: Vec<&str> = explained
+            .findings
+            .iter()
+            .map(|f| f.subject.name.as_str())
+            .collect();
+        assert_eq!(shown, ["subnets"]);
     }
 
     #[test]

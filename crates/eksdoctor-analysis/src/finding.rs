@@ -124,6 +124,9 @@ pub struct Finding {
     /// Evidence to show when no other finding explains this one: what the controller said
     /// about an Ingress when no rule knows that error, so the user still sees it.
     pub evidence_if_unexplained: Vec<Evidence>,
+    /// Dropped when another finding explains it: a reassurance such as "still provisioning,
+    /// nothing has failed" that a known cause contradicts.
+    pub unless_explained: bool,
 }
 
 impl Finding {
@@ -141,6 +144,7 @@ impl Finding {
             symptom: false,
             severity_if_unexplained: None,
             evidence_if_unexplained: Vec::new(),
+            unless_explained: false,
         }
     }
     pub fn severity(mut self, severity: Severity) -> Self {
@@ -175,6 +179,10 @@ impl Finding {
         self.needs.push(key);
         self
     }
+    pub fn needs_all(mut self, keys: impl IntoIterator<Item = Key>) -> Self {
+        self.needs.extend(keys);
+        self
+    }
     pub fn breaks(mut self, key: Key) -> Self {
         self.breaks.push(key);
         self
@@ -193,6 +201,10 @@ impl Finding {
     }
     pub fn evidence_if_unexplained(mut self, evidence: Evidence) -> Self {
         self.evidence_if_unexplained.push(evidence);
+        self
+    }
+    pub fn unless_explained(mut self) -> Self {
+        self.unless_explained = true;
         self
     }
     pub fn latent(mut self) -> Self {

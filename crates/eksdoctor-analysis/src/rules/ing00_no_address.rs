@@ -1,6 +1,6 @@
 use crate::bundle::Kind;
 use crate::context::{Context, IngressView, Message, PROVISIONING_WINDOW_SECS};
-use crate::finding::{Evidence, EvidenceSource, Finding, Key, Subject};
+use crate::finding::{Evidence, EvidenceSource, Finding, Subject};
 use crate::render::human_age;
 use crate::rules::{Outcome, impl_rule};
 use crate::snapshot::Input;
@@ -63,7 +63,6 @@ impl NoAddress {
                 format!("ingress/{ns}/{name} has no address{age_text}"),
             )
             .symptom()
-            .needs(Key::IngressAddress(ns.to_owned(), name.to_owned()))
             .evidence(Evidence::new(
                 EvidenceSource::Object,
                 format!("ingresses/{ns}/{name}"),
@@ -74,15 +73,8 @@ impl NoAddress {
                 vec![format!("kubectl get ingress -n {ns} {name} -w")],
                 None,
             );
-            if ing.is_alb {
-                f = f.needs(Key::AlbReconcile);
-                if let Some(lbc) = &cx.lbc {
-                    f = f.needs(Key::WorkloadUp(
-                        "Deployment".into(),
-                        lbc.namespace().into(),
-                        lbc.name().into(),
-                    ));
-                }
+            for key in cx.address_needs(ing) {
+                f = f.needs(key);
             }
             // What the controller said about this Ingress, newest last: shown when no rule
             // explains the symptom, so an error no rule knows still reaches the user.

@@ -19,7 +19,10 @@ declare_rule! {
     ///
     /// ## Evidence
     /// The Ingress age against the bundle's collection time; the absence of Warning events and
-    /// controller errors; the ALB `State.Code` from `aws elbv2 describe-load-balancers`.
+    /// controller errors; the ALB `State.Code` from `aws elbv2 describe-load-balancers`. When
+    /// another finding explains the missing address (a configuration fault that has not
+    /// surfaced yet, such as untagged subnets), the Ingress is not merely waiting and this
+    /// finding is dropped.
     ///
     /// ## Example
     /// An Ingress created 40 s before collection, no events yet: `info`, wait.
@@ -61,7 +64,9 @@ impl Provisioning {
                     human_age(age)
                 ))
                 .evidence(Evidence::new(EvidenceSource::Object, format!("ingresses/{ns}/{name}"), "no Warning events, no controller errors"))
-                .fix("wait; check again in a few minutes", vec![format!("kubectl get ingress -n {ns} {name} -w")], None),
+                .fix("wait; check again in a few minutes", vec![format!("kubectl get ingress -n {ns} {name} -w")], None)
+                .needs_all(cx.address_needs(ing))
+                .unless_explained(),
             );
         }
         for lb in &cx.snapshot.aws.load_balancers {
