@@ -14,7 +14,7 @@ pub enum Format {
     Sarif,
 }
 
-/// Check Terraform for what leaves an EKS Ingress without an address, before it ships.
+/// Check Terraform for what leaves an EKS Ingress without an address, before it ships
 ///
 /// Reads Terraform directories (recursively: each directory's .tf files are one module, local
 /// `module` sources are followed with the caller's inputs, *.tfvars are applied), single .tf
