@@ -38,7 +38,8 @@ pub struct RuleMeta {
     pub id: &'static str,
     /// Kebab-case name, e.g. `coredns-pinned-to-ec2`.
     pub name: &'static str,
-    /// One line, lowercase start, no trailing period.
+    /// One line, lowercase start (unless it starts with a name such as `CoreDNS` or `STS`), no
+    /// trailing period.
     pub summary: &'static str,
     /// The severity a finding of this rule has unless the check decides otherwise.
     pub default_severity: Severity,
@@ -88,13 +89,21 @@ pub fn doc_problems(meta: &RuleMeta) -> Vec<String> {
             Some(at) => last = at,
         }
     }
-    if meta.summary.ends_with('.') || meta.summary.starts_with(|c: char| c.is_uppercase()) {
+    if meta.summary.ends_with('.') || starts_with_capitalised_word(meta.summary) {
         problems.push(format!(
             "{}: summary must start lowercase and have no trailing period",
             meta.id
         ));
     }
     problems
+}
+
+/// `Pods cannot …` starts with a capital that should be lowercase; `CoreDNS …` and `STS …` start
+/// with names that keep their capitals.
+fn starts_with_capitalised_word(text: &str) -> bool {
+    let first = text.split_whitespace().next().unwrap_or("");
+    first.starts_with(|c: char| c.is_uppercase())
+        && first.chars().filter(|c| c.is_uppercase()).count() == 1
 }
 
 /// Declares a rule type whose doc comment is also its runtime documentation.
@@ -208,6 +217,15 @@ mod tests {
             problems.iter().any(|p| p.contains("lowercase")),
             "{problems:?}"
         );
+    }
+
+    #[test]
+    fn summaries_may_start_with_a_name_but_not_a_capitalised_word() {
+        assert!(starts_with_capitalised_word("Pods cannot be scheduled"));
+        assert!(starts_with_capitalised_word("Fargate is wrong"));
+        assert!(!starts_with_capitalised_word("CoreDNS is pinned to EC2 nodes"));
+        assert!(!starts_with_capitalised_word("STS refuses the role"));
+        assert!(!starts_with_capitalised_word("an Ingress has no address"));
     }
 
     #[test]

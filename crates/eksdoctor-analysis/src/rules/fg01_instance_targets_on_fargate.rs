@@ -39,7 +39,7 @@ declare_rule! {
     pub InstanceTargetsOnFargate {
         id: "FG-01",
         name: "instance-targets-on-fargate",
-        summary: "an alb ingress on fargate uses instance targets instead of ip",
+        summary: "an ALB Ingress on Fargate uses instance targets instead of ip",
         severity: Error,
     }
 }

@@ -44,7 +44,7 @@ declare_rule! {
     pub CorednsPinnedToEc2 {
         id: "FG-02",
         name: "coredns-pinned-to-ec2",
-        summary: "coredns is pinned to ec2 nodes on a fargate-only cluster",
+        summary: "CoreDNS is pinned to EC2 nodes on a Fargate-only cluster",
         severity: Error,
     }
 }

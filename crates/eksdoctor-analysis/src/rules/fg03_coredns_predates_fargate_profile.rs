@@ -36,7 +36,7 @@ declare_rule! {
     pub CorednsPredatesFargateProfile {
         id: "FG-03",
         name: "coredns-predates-fargate-profile",
-        summary: "coredns pods were created before a fargate profile selected them",
+        summary: "the CoreDNS pods were created before a Fargate profile selected them",
         severity: Error,
     }
 }

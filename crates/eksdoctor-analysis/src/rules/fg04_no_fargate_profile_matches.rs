@@ -34,7 +34,7 @@ declare_rule! {
     pub NoFargateProfileMatches {
         id: "FG-04",
         name: "no-fargate-profile-matches",
-        summary: "pods match no fargate profile on a fargate-only cluster",
+        summary: "pods match no Fargate profile on a Fargate-only cluster",
         severity: Error,
     }
 }

@@ -32,7 +32,7 @@ declare_rule! {
     pub FargatePodExecutionRole {
         id: "FG-05",
         name: "fargate-pod-execution-role",
-        summary: "the fargate pod execution role is not authorised in the cluster",
+        summary: "the Fargate pod execution role is not authorised in the cluster",
         severity: Error,
     }
 }

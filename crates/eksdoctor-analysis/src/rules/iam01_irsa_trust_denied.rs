@@ -34,7 +34,7 @@ declare_rule! {
     pub IrsaTrustDenied {
         id: "IAM-01",
         name: "irsa-trust-denied",
-        summary: "sts refuses the controller's role: the irsa trust policy does not match",
+        summary: "STS refuses the controller's role: the IRSA trust policy does not match",
         severity: Error,
     }
 }

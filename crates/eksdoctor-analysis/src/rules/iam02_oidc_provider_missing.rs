@@ -36,7 +36,7 @@ declare_rule! {
     pub OidcProviderMissing {
         id: "IAM-02",
         name: "oidc-provider-missing",
-        summary: "the cluster's iam oidc provider is missing or has the wrong audience",
+        summary: "the cluster's IAM OIDC provider is missing or has the wrong audience",
         severity: Error,
     }
 }

@@ -32,7 +32,7 @@ declare_rule! {
     pub IrsaNotInjected {
         id: "IAM-04",
         name: "irsa-not-injected",
-        summary: "the controller has no iam role of its own",
+        summary: "the controller has no IAM role of its own",
         severity: Error,
     }
 }

@@ -36,7 +36,7 @@ declare_rule! {
     pub PolicyMissingAction {
         id: "IAM-05",
         name: "policy-missing-action",
-        summary: "the controller's iam policy does not allow an action it calls",
+        summary: "the controller's IAM policy does not allow an action it calls",
         severity: Error,
     }
 }

@@ -43,7 +43,7 @@ declare_rule! {
     pub PodIdentityUnavailable {
         id: "IAM-06",
         name: "pod-identity-unavailable",
-        summary: "the controller cannot get credentials from eks pod identity",
+        summary: "the controller cannot get credentials from EKS Pod Identity",
         severity: Error,
     }
 }

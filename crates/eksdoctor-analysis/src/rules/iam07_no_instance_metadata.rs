@@ -33,7 +33,7 @@ declare_rule! {
     pub NoInstanceMetadata {
         id: "IAM-07",
         name: "no-instance-metadata",
-        summary: "the controller cannot read its region or vpc id from instance metadata",
+        summary: "the controller cannot read its region or VPC id from instance metadata",
         severity: Error,
     }
 }

@@ -41,7 +41,7 @@ declare_rule! {
     pub NoAddress {
         id: "ING-00",
         name: "ingress-without-address",
-        summary: "an ingress has no address",
+        summary: "an Ingress has no address",
         severity: Error,
     }
 }

@@ -32,7 +32,7 @@ declare_rule! {
     pub NoIngressClass {
         id: "ING-01",
         name: "ingress-without-class",
-        summary: "an ingress names no class and there is no default class: no controller claims it",
+        summary: "an Ingress names no class and there is no default class: no controller claims it",
         severity: Error,
     }
 }

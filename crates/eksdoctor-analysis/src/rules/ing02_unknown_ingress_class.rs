@@ -32,7 +32,7 @@ declare_rule! {
     pub UnknownIngressClass {
         id: "ING-02",
         name: "unknown-ingress-class",
-        summary: "an ingress names an ingress class that does not exist",
+        summary: "an Ingress names an IngressClass that does not exist",
         severity: Error,
     }
 }

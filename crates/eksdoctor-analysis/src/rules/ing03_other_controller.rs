@@ -36,7 +36,7 @@ declare_rule! {
     pub OtherController {
         id: "ING-03",
         name: "ingress-claimed-by-no-running-controller",
-        summary: "an ingress belongs to a controller that will not reconcile it",
+        summary: "an Ingress belongs to a controller that will not reconcile it",
         severity: Error,
     }
 }

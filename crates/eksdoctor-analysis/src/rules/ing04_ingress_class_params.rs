@@ -43,7 +43,7 @@ declare_rule! {
     pub IngressClassParamsProblem {
         id: "ING-04",
         name: "ingress-class-params",
-        summary: "an ingress class's parameters are missing, unknown or do not select the namespace",
+        summary: "an IngressClass's parameters are missing, unknown or do not select the namespace",
         severity: Error,
     }
 }

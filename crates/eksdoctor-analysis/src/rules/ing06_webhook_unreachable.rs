@@ -45,7 +45,7 @@ declare_rule! {
     pub WebhookUnreachable {
         id: "ING-06",
         name: "webhook-unreachable",
-        summary: "the api server cannot reach or does not trust the controller's admission webhooks",
+        summary: "the API server cannot reach or does not trust the controller's admission webhooks",
         severity: Error,
     }
 }

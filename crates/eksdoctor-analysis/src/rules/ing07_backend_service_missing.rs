@@ -33,7 +33,7 @@ declare_rule! {
     pub BackendServiceMissing {
         id: "ING-07",
         name: "backend-service-missing",
-        summary: "an ingress backend names a service or port that does not exist",
+        summary: "an Ingress backend names a Service or port that does not exist",
         severity: Error,
     }
 }

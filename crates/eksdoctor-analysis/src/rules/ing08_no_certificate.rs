@@ -31,7 +31,7 @@ declare_rule! {
     pub NoCertificate {
         id: "ING-08",
         name: "no-certificate-for-host",
-        summary: "no single acm certificate matches the ingress host",
+        summary: "no single ACM certificate matches the Ingress host",
         severity: Error,
     }
 }

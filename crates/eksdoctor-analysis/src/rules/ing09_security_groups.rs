@@ -45,7 +45,7 @@ declare_rule! {
     pub SecurityGroups {
         id: "ING-09",
         name: "security-groups",
-        summary: "the controller cannot find or use the security groups of an alb or its targets",
+        summary: "the controller cannot find or use the security groups of an ALB or its targets",
         severity: Error,
     }
 }

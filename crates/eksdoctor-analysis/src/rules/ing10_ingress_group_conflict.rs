@@ -44,7 +44,7 @@ declare_rule! {
     pub IngressGroupConflict {
         id: "ING-10",
         name: "ingress-group-conflict",
-        summary: "the members of an ingress group disagree, or an ingress has an invalid group name or order",
+        summary: "the members of an IngressGroup disagree, or an Ingress has an invalid group name or order",
         severity: Error,
     }
 }

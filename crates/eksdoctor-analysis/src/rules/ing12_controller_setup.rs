@@ -42,7 +42,7 @@ declare_rule! {
     pub ControllerSetup {
         id: "ING-12",
         name: "controller-setup",
-        summary: "the controller is installed in a way that cannot work: no cluster name, stale crds, unsupported or end-of-life release",
+        summary: "the controller is installed in a way that cannot work: no cluster name, stale CRDs, unsupported or end-of-life release",
         severity: Error,
     }
 }

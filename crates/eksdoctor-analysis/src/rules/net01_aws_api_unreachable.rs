@@ -35,7 +35,7 @@ declare_rule! {
     pub AwsApiUnreachable {
         id: "NET-01",
         name: "aws-api-unreachable",
-        summary: "pods have no path to the aws apis the controller needs",
+        summary: "pods have no path to the AWS APIs the controller needs",
         severity: Error,
     }
 }

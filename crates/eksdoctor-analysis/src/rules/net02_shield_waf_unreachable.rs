@@ -36,7 +36,7 @@ declare_rule! {
     pub ShieldWafUnreachable {
         id: "NET-02",
         name: "shield-waf-unreachable",
-        summary: "the controller cannot reach the aws shield and waf apis it calls by default",
+        summary: "the controller cannot reach the AWS Shield and WAF APIs it calls by default",
         severity: Error,
     }
 }

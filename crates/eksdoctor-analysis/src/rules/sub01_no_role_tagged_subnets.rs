@@ -41,7 +41,7 @@ declare_rule! {
     pub NoRoleTaggedSubnets {
         id: "SUB-01",
         name: "no-role-tagged-subnets",
-        summary: "no subnet carries the load balancer role tag for the ingress scheme",
+        summary: "no subnet carries the load balancer role tag for the Ingress scheme",
         severity: Error,
     }
 }

@@ -36,7 +36,7 @@ declare_rule! {
     pub SchemeDefaultsInternal {
         id: "SUB-02",
         name: "scheme-defaults-internal",
-        summary: "an ingress without a scheme annotation is internal, but only public subnets are tagged",
+        summary: "an Ingress without a scheme annotation is internal, but only public subnets are tagged",
         severity: Error,
     }
 }

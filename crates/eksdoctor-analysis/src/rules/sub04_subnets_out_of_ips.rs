@@ -30,7 +30,7 @@ declare_rule! {
     pub SubnetsOutOfIps {
         id: "SUB-04",
         name: "subnets-out-of-ips",
-        summary: "the candidate subnets have fewer than 8 free ip addresses",
+        summary: "the candidate subnets have fewer than 8 free IP addresses",
         severity: Error,
     }
 }

@@ -28,7 +28,7 @@ declare_rule! {
     pub SingleAz {
         id: "SUB-05",
         name: "single-az-subnets",
-        summary: "the eligible subnets are in a single availability zone",
+        summary: "the eligible subnets are in a single Availability Zone",
         severity: Error,
     }
 }

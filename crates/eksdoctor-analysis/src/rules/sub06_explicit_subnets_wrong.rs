@@ -43,7 +43,7 @@ declare_rule! {
     pub ExplicitSubnetsWrong {
         id: "SUB-06",
         name: "explicit-subnets-wrong",
-        summary: "the subnets an ingress names cannot be used for its alb",
+        summary: "the subnets an Ingress names cannot be used for its ALB",
         severity: Error,
     }
 }

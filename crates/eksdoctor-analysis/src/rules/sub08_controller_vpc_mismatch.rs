@@ -35,7 +35,7 @@ declare_rule! {
     pub ControllerVpcMismatch {
         id: "SUB-08",
         name: "controller-vpc-mismatch",
-        summary: "the controller works in a vpc other than the cluster's",
+        summary: "the controller works in a VPC other than the cluster's",
         severity: Error,
     }
 }

@@ -61,7 +61,7 @@ declare_rule! {
     pub CorednsNotFargateReady {
         id: "TF-03",
         name: "coredns-not-fargate-ready",
-        summary: "coredns is not set up to run on a fargate-only cluster",
+        summary: "CoreDNS is not set up to run on a Fargate-only cluster",
         severity: Error,
         prevents: ["FG-02", "FG-03", "DNS-01"],
     }

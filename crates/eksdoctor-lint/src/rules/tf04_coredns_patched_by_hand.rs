@@ -46,7 +46,7 @@ declare_rule! {
     pub CorednsPatchedByHand {
         id: "TF-04",
         name: "coredns-patched-by-hand",
-        summary: "coredns is patched or restarted with kubectl from a local-exec provisioner",
+        summary: "CoreDNS is patched or restarted with kubectl from a local-exec provisioner",
         severity: Warning,
         prevents: ["FG-07"],
     }

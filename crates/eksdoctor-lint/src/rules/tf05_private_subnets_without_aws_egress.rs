@@ -53,7 +53,7 @@ declare_rule! {
     pub PrivateSubnetsWithoutAwsEgress {
         id: "TF-05",
         name: "private-subnets-without-aws-egress",
-        summary: "private subnets have neither a nat route nor the sts, ec2 and elasticloadbalancing endpoints",
+        summary: "private subnets have neither a NAT route nor the sts, ec2 and elasticloadbalancing endpoints",
         severity: Error,
         prevents: ["NET-01", "IAM-03"],
     }

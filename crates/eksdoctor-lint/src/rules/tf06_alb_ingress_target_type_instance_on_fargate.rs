@@ -44,7 +44,7 @@ declare_rule! {
     pub AlbIngressTargetTypeInstanceOnFargate {
         id: "TF-06",
         name: "alb-ingress-target-type-instance-on-fargate",
-        summary: "an alb ingress on a fargate-only cluster does not use target-type ip",
+        summary: "an ALB Ingress on a Fargate-only cluster does not use target-type ip",
         severity: Error,
         prevents: ["FG-01"],
     }

@@ -43,7 +43,7 @@ declare_rule! {
     pub IngressWithoutClass {
         id: "TF-07",
         name: "ingress-without-class",
-        summary: "an ingress names no ingress class and there is no default class",
+        summary: "an Ingress names no IngressClass and there is no default class",
         severity: Warning,
         prevents: ["ING-01"],
     }

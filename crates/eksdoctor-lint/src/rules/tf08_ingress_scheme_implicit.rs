@@ -50,7 +50,7 @@ declare_rule! {
     pub IngressSchemeImplicit {
         id: "TF-08",
         name: "ingress-scheme-implicit",
-        summary: "an internet-facing alb ingress relies on the default scheme, which is internal",
+        summary: "an internet-facing ALB Ingress relies on the default scheme, which is internal",
         severity: Warning,
         prevents: ["SUB-02"],
     }

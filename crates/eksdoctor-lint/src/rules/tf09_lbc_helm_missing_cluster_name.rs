@@ -44,7 +44,7 @@ declare_rule! {
     pub LbcHelmMissingClusterName {
         id: "TF-09",
         name: "lbc-helm-missing-cluster-name",
-        summary: "the load balancer controller helm release does not set clustername",
+        summary: "the load balancer controller's Helm release does not set clusterName",
         severity: Error,
         prevents: ["SUB-03", "ING-12"],
     }

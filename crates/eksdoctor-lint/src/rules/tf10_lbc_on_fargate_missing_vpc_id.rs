@@ -46,7 +46,7 @@ declare_rule! {
     pub LbcOnFargateMissingVpcId {
         id: "TF-10",
         name: "lbc-on-fargate-missing-vpc-id",
-        summary: "the load balancer controller runs on fargate without vpcid",
+        summary: "the load balancer controller runs on Fargate without vpcId",
         severity: Error,
         prevents: ["IAM-07"],
     }

@@ -50,7 +50,7 @@ declare_rule! {
     pub IrsaTrustSubjectMismatch {
         id: "TF-11",
         name: "irsa-trust-subject-mismatch",
-        summary: "the controller's irsa role does not trust the controller's service account",
+        summary: "the controller's IRSA role does not trust the controller's service account",
         severity: Error,
         prevents: ["IAM-01"],
     }

@@ -42,8 +42,11 @@ pub fn list(args: RulesArgs) -> ExitCode {
         let mut out = String::new();
         for r in rules {
             out.push_str(&format!(
-                "{:<7} {:<8} {:<42} {}\n",
-                r.id, r.default_severity, r.name, r.summary
+                "{:<7} {:<8} {:<44} {}\n",
+                r.id,
+                r.default_severity.to_string(),
+                r.name,
+                r.summary
             ));
         }
         print(&out);
