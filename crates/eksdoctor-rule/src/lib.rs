@@ -223,7 +223,9 @@ mod tests {
     fn summaries_may_start_with_a_name_but_not_a_capitalised_word() {
         assert!(starts_with_capitalised_word("Pods cannot be scheduled"));
         assert!(starts_with_capitalised_word("Fargate is wrong"));
-        assert!(!starts_with_capitalised_word("CoreDNS is pinned to EC2 nodes"));
+        assert!(!starts_with_capitalised_word(
+            "CoreDNS is pinned to EC2 nodes"
+        ));
         assert!(!starts_with_capitalised_word("STS refuses the role"));
         assert!(!starts_with_capitalised_word("an Ingress has no address"));
     }
