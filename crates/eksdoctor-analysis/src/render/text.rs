@@ -118,7 +118,17 @@ pub fn text(report: &Report, color: bool) -> String {
     }
 
     if report.findings.is_empty() {
-        let _ = writeln!(out, "\nno problems found");
+        // "Healthy" from a bundle without Ingresses says nothing about the symptom itself.
+        let symptom_unchecked = report.skipped_rules.iter().any(|s| s.rule == "ING-00");
+        let _ = writeln!(
+            out,
+            "\n{}",
+            if symptom_unchecked {
+                "no problems found in what was collected; Ingresses were not, so whether one lacks an address was not checked"
+            } else {
+                "no problems found"
+            }
+        );
     }
     if !report.skipped_rules.is_empty() {
         let _ = writeln!(out, "\n{}", p.bold("Not checked"));
