@@ -20,7 +20,8 @@ declare_rule! {
     /// The Ingress's class (annotation or `ingressClassName`), the IngressClass's
     /// `spec.controller`, and whether a Deployment running that controller exists. An Ingress
     /// with events only the load balancer controller gives (`FailedBuildModel`,
-    /// `SuccessfullyReconciled`, …) has a running controller, collected or not.
+    /// `SuccessfullyReconciled`, …), or a bundle with the controller's logs, has a running
+    /// controller, collected or not.
     ///
     /// ## Example
     /// `ingressClassName: nginx` on an Ingress with `alb.ingress.kubernetes.io/scheme:
@@ -129,10 +130,12 @@ const LBC_EVENT_REASONS: &[&str] = &[
     "SuccessfullyReconciled",
 ];
 
+/// Logs of the controller in the bundle are as good a sign that it runs.
 fn controller_has_spoken(cx: &Context<'_>, ns: &str, name: &str) -> bool {
     cx.snapshot
         .events_for("Ingress", ns, name)
         .any(|e| LBC_EVENT_REASONS.contains(&e.reason.as_str()))
+        || cx.controller_logs().next().is_some()
 }
 
 impl_rule!(OtherController);
