@@ -665,33 +665,37 @@ fn collect_messages(snapshot: &Snapshot, lbc: Option<&Controller<'_>>) -> Vec<Me
     out
 }
 
-/// A log of the load balancer controller: of one of its pods; or, when its pods were not
-/// collected (a bundle of pasted logs), of a pod named after its Deployment, or after the
-/// chart's default name when there is no Deployment either.
+/// A log of the load balancer controller: of one of its pods; or, for a pod that was not
+/// collected (a bundle of pasted logs), one named after its Deployment or after the chart's
+/// and the legacy controller's default names.
 fn is_controller_log(snapshot: &Snapshot, lbc: Option<&Controller<'_>>, log: &LogFile) -> bool {
-    if let Some(lbc) = lbc {
-        if lbc
-            .pods
-            .iter()
-            .any(|p| p.metadata.namespace() == log.namespace && p.metadata.name == log.pod)
-        {
-            return true;
-        }
-        let named_after = log.namespace == lbc.namespace()
-            && log
-                .pod
-                .strip_prefix(lbc.name())
-                .is_some_and(|rest| rest.starts_with('-'));
-        // A listed pod of that name that is not the controller's is some other workload.
-        return named_after
-            && !snapshot
-                .pods
-                .iter()
-                .any(|p| p.metadata.namespace() == log.namespace && p.metadata.name == log.pod);
-    }
-    [&log.pod, &log.container]
+    let default_name = [&log.pod, &log.container].iter().any(|n| {
+        n.contains("aws-load-balancer-controller") || n.contains("alb-ingress-controller")
+    });
+    let Some(lbc) = lbc else {
+        return default_name;
+    };
+    if lbc
+        .pods
         .iter()
-        .any(|n| n.contains("aws-load-balancer-controller") || n.contains("alb-ingress-controller"))
+        .any(|p| p.metadata.namespace() == log.namespace && p.metadata.name == log.pod)
+    {
+        return true;
+    }
+    // A listed pod of that name that is not the controller's is some other workload.
+    if snapshot
+        .pods
+        .iter()
+        .any(|p| p.metadata.namespace() == log.namespace && p.metadata.name == log.pod)
+    {
+        return false;
+    }
+    let named_after = log.namespace == lbc.namespace()
+        && log
+            .pod
+            .strip_prefix(lbc.name())
+            .is_some_and(|rest| rest.starts_with('-'));
+    named_after || default_name
 }
 
 #[cfg(test)]
