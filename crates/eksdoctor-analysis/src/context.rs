@@ -549,12 +549,15 @@ fn find_controller(snapshot: &Snapshot) -> Option<Controller<'_>> {
             None => (a.to_owned(), String::new()),
         })
         .collect();
+    let version = image_tag(&container.image).and_then(Version::parse);
     Some(Controller {
         deployment,
         pods: snapshot.pods_of("Deployment", deployment),
         image: container.image.clone(),
-        version: image_tag(&container.image).and_then(Version::parse),
-        legacy_v1: container.image.contains("aws-alb-ingress-controller"),
+        version,
+        // Docker Hub's amazon/aws-alb-ingress-controller also carries the v2 releases.
+        legacy_v1: container.image.contains("aws-alb-ingress-controller")
+            && version.is_none_or(|v| v.major < 2),
         args,
     })
 }
