@@ -285,14 +285,16 @@ pub struct Entry {
 
 impl Entry {
     pub fn read(line: &str) -> Entry {
-        let json = line
+        // `kubectl logs --timestamps` puts its stamp before the controller's JSON.
+        let body = std::str::from_utf8(unstamped(line.as_bytes())).unwrap_or(line);
+        let json = body
             .trim_start()
             .starts_with('{')
-            .then(|| serde_json::from_str::<serde_json::Value>(line).ok())
+            .then(|| serde_json::from_str::<serde_json::Value>(body).ok())
             .flatten()
             .filter(serde_json::Value::is_object);
         match json {
-            Some(fields) => Entry::from_json(line, &fields),
+            Some(fields) => Entry::from_json(body, &fields),
             None => Entry {
                 text: line.to_owned(),
                 object: klog_object(line),
@@ -332,16 +334,21 @@ impl Entry {
     }
 }
 
-/// The object of a klog structured line: `object={"name":"web","namespace":"shop"}`.
+/// The object of a klog structured line: `object={"name":"web","namespace":"shop"}`, or the
+/// legacy v1 controller's `"request"={"Namespace":"shop","Name":"web"}`.
 fn klog_object(line: &str) -> Option<(String, String)> {
-    let (_, rest) = line.split_once("object={")?;
+    let (rest, namespace, name) = if let Some((_, rest)) = line.split_once("object={") {
+        (rest, "namespace", "name")
+    } else {
+        (line.split_once("\"request\"={")?.1, "Namespace", "Name")
+    };
     let json = &line[line.len() - rest.len() - 1..];
     let value = serde_json::Deserializer::from_str(json)
         .into_iter::<serde_json::Value>()
         .next()?
         .ok()?;
     let field = |k: &str| value.get(k).and_then(|v| v.as_str()).map(str::to_owned);
-    Some((field("namespace").unwrap_or_default(), field("name")?))
+    Some((field(namespace).unwrap_or_default(), field(name)?))
 }
 
 /// A klog line at info level: `I0501 10:20:17.123456 ...`, possibly after a
@@ -491,6 +498,20 @@ mod tests {
         assert_eq!(
             Entry::read(klog).object,
             Some(("shop".into(), "web".into()))
+        );
+        let v1 = r#"E0918 05:03:12.927639       1 controller.go:217] kubebuilder/controller "msg"="Reconciler error" "error"="failed to find existing LoadBalancer"  "controller"="alb-ingress-controller" "request"={"Namespace":"shop","Name":"web"}"#;
+        assert_eq!(Entry::read(v1).object, Some(("shop".into(), "web".into())));
+    }
+
+    #[test]
+    fn stamped_json_lines_are_read_as_json() {
+        let line = r#"2022-11-29T18:21:40-05:00 {"level":"info","logger":"controller.targetGroupBinding","msg":"acquired lease","name":"k8s-web-web-0a1b2c3d4e","namespace":"web"}"#;
+        let entry = Entry::read(line);
+        assert_eq!(entry.text, "acquired lease");
+        assert!(!entry.problem);
+        assert_eq!(
+            entry.object,
+            Some(("web".into(), "k8s-web-web-0a1b2c3d4e".into()))
         );
     }
 
