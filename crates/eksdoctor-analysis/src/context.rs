@@ -31,6 +31,19 @@ pub const NETWORK_ERRORS: &[&str] = &[
     "send request failed",
 ];
 
+/// Wordings of the controller's own credentials failing, in both AWS SDKs: whatever API call
+/// carries them, the call never reached that API.
+pub const CREDENTIAL_ERRORS: &[&str] = &[
+    "WebIdentityErr",
+    "AssumeRoleWithWebIdentity",
+    "InvalidIdentityToken",
+    "get credentials",
+    "failed to retrieve credentials",
+    "failed to load credentials",
+    "NoCredentialProviders",
+    "CredentialsEndpointError",
+];
+
 /// AWS API hosts named in a text, as (service, region): `ec2.eu-west-1.amazonaws.com` gives
 /// (`ec2`, `eu-west-1`).
 pub fn aws_api_hosts(text: &str) -> Vec<(String, String)> {

@@ -88,6 +88,11 @@ const WORDINGS: &[(&str, &str, &str)] = &[
         "IAM-02",
     ),
     (
+        "v2.4.7",
+        "unable to determine AWS Shield subscription state, skipping AWS shield reconciliation: WebIdentityErr: failed to retrieve credentials\ncaused by: InvalidIdentityToken: OpenIDConnect provider's HTTPS certificate doesn't match configured thumbprint\n\tstatus code: 400, request id: 6a1f",
+        "IAM-02",
+    ),
+    (
         "v2.4.1",
         "Failed build model due to WebIdentityErr: failed to retrieve credentials\ncaused by: RequestError: send request failed\ncaused by: Post \"https://sts.us-east-2.amazonaws.com/\": dial tcp 52.94.133.131:443: i/o timeout",
         "IAM-03",

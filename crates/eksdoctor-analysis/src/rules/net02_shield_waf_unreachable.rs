@@ -1,4 +1,6 @@
-use crate::context::{Context, Message, NETWORK_ERRORS, aws_api_hosts, is_region};
+use crate::context::{
+    CREDENTIAL_ERRORS, Context, Message, NETWORK_ERRORS, aws_api_hosts, is_region,
+};
 use crate::finding::{Finding, Key};
 use crate::fixes::{helm_release_terraform, helm_set, nudge_ingress, restart_controller};
 use crate::rules::{Outcome, impl_rule};
@@ -19,7 +21,8 @@ declare_rule! {
     /// `unable to determine AWS Shield subscription state, skipping AWS shield reconciliation`
     /// (`pkg/deploy/stack_deployer.go`); `Failed deploy model due to … wafv2.<region>.amazonaws.com
     /// … no such host` or `… i/o timeout`; `operation error WAFV2: …`, `operation error Shield:
-    /// GetSubscriptionState, …`. A host that is not a real region is NET-01's.
+    /// GetSubscriptionState, …`. A host that is not a real region is NET-01's; a Shield check
+    /// that failed on the controller's credentials or permissions is an IAM-* rule's.
     ///
     /// ## Example
     /// Isolated cluster with endpoints for sts, ec2 and elasticloadbalancing only; the
@@ -55,6 +58,10 @@ const ADDONS: &[(&str, &str, &str)] = &[
 
 /// The add-ons a message says are unreachable; empty if it is not such a message.
 fn unreachable_addons(m: &Message) -> Vec<&'static str> {
+    // The call failed for want of credentials or permission (IAM-*), not for want of a route.
+    if CREDENTIAL_ERRORS.iter().any(|t| m.contains(t)) || m.contains("not authorized") {
+        return Vec::new();
+    }
     let hosts = aws_api_hosts(&m.text);
     // A host in a region that is not one is a wrong region setting (NET-01), not the network.
     if hosts
