@@ -76,20 +76,34 @@ impl IrsaNotInjected {
         if surfaced.is_empty() && !config_problem {
             return Ok(());
         }
-        let message = match annotated {
-            Some(arn) => format!(
-                "deployment/{ns}/{name} pods lack AWS_ROLE_ARN although serviceaccount/{ns}/{sa_name} is annotated with {arn}: the pods predate the annotation"
+        let (message, sa_seen) = match (sa, annotated) {
+            (Some(_), Some(arn)) => (
+                format!(
+                    "deployment/{ns}/{name} pods lack AWS_ROLE_ARN although serviceaccount/{ns}/{sa_name} is annotated with {arn}: the pods predate the annotation"
+                ),
+                format!("{ROLE_ANNOTATION}: {arn}"),
             ),
-            None => format!(
-                "serviceaccount/{ns}/{sa_name} has no {ROLE_ANNOTATION} annotation, so the controller has no IAM role of its own"
+            (Some(_), None) => (
+                format!(
+                    "serviceaccount/{ns}/{sa_name} has no {ROLE_ANNOTATION} annotation, so the controller has no IAM role of its own"
+                ),
+                format!("no {ROLE_ANNOTATION} annotation"),
+            ),
+            // Only the error speaks: whether the annotation is missing or came too late is unknown.
+            (None, _) => (
+                format!(
+                    "deployment/{ns}/{name} has no IAM role of its own: its AWS calls fall back to the node's credentials (serviceaccount/{ns}/{sa_name} was not collected)"
+                ),
+                "not collected".to_owned(),
             ),
         };
         let mut f = Finding::new(&Self::META, cx.lbc_subject(), message)
             .evidence_all(surfaced.iter().rev().take(1).map(|m| m.evidence()))
-            .evidence(Evidence::new(EvidenceSource::Object, format!("serviceaccounts/{ns}/{sa_name}"), match annotated {
-                Some(arn) => format!("{ROLE_ANNOTATION}: {arn}"),
-                None => format!("no {ROLE_ANNOTATION} annotation"),
-            }))
+            .evidence(Evidence::new(
+                EvidenceSource::Object,
+                format!("serviceaccounts/{ns}/{sa_name}"),
+                sa_seen,
+            ))
             .breaks(Key::AlbReconcile)
             .fix(
                 "annotate the service account with the controller's IAM role, then restart the controller so IRSA injects it",
