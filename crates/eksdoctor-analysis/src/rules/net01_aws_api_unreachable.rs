@@ -28,7 +28,9 @@ declare_rule! {
     ///
     /// ## Fix
     /// Create the interface endpoints with private DNS and a security group allowing 443 from the
-    /// VPC, or add a NAT gateway route.
+    /// VPC, or add a NAT gateway route. When the VPC data shows a way out and the calls still
+    /// time out, a security group or network ACL drops them: open 443 there. Without the VPC
+    /// data, the finding names only the APIs the timeouts show.
     ///
     /// ## References
     /// - EKS private clusters: <https://docs.aws.amazon.com/eks/latest/userguide/private-clusters.html>
@@ -42,6 +44,42 @@ declare_rule! {
 
 /// The AWS services without an endpoint, and the evidence of it.
 type MissingEgress = (Vec<String>, Vec<Evidence>);
+
+/// What the VPC data says about the pods' way to the AWS APIs.
+enum Egress {
+    /// No NAT route and no endpoint for these services.
+    Missing(MissingEgress),
+    /// A NAT route, an internet gateway or the endpoints are there.
+    Open,
+    /// Not collected.
+    Unknown,
+}
+
+fn endpoint_fix_summary(services: &[String]) -> String {
+    format!(
+        "create interface endpoints with private DNS for {} (or add a NAT route)",
+        services.join(", ")
+    )
+}
+
+fn endpoint_commands(services: &[String], vpc: &str, region: &str, restart: &str) -> Vec<String> {
+    services
+        .iter()
+        .map(|s| format!("aws ec2 create-vpc-endpoint --vpc-endpoint-type Interface --vpc-id {vpc} --service-name com.amazonaws.{region}.{s} --subnet-ids <private-subnet-ids> --security-group-ids <sg-allowing-443> --private-dns-enabled"))
+        .chain([restart.to_owned()])
+        .collect()
+}
+
+fn endpoint_terraform(services: &[String], region: &str) -> String {
+    format!(
+        "resource \"aws_vpc_endpoint\" \"lbc\" {{\n  for_each            = toset([{}])\n  vpc_id              = var.vpc_id\n  service_name        = \"com.amazonaws.{region}.${{each.key}}\"\n  vpc_endpoint_type   = \"Interface\"\n  subnet_ids          = var.private_subnet_ids\n  security_group_ids  = [aws_security_group.vpce.id]\n  private_dns_enabled = true\n}}",
+        services
+            .iter()
+            .map(|s| format!("\"{s}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+}
 
 const NEEDED: &[&str] = &["sts", "ec2", "elasticloadbalancing"];
 
@@ -64,20 +102,23 @@ impl AwsApiUnreachable {
             return Ok(());
         }
         // Lookups failing against cluster DNS are DNS-01's; STS is IAM-03's.
-        let timeouts: Vec<&Message> = failures
+        let timed_out: Vec<(&Message, &str)> = failures
             .iter()
             .filter(|(m, svc, _)| {
                 (svc == "ec2" || svc == "elasticloadbalancing") && !m.contains(":53")
             })
-            .map(|(m, _, _)| *m)
+            .map(|(m, svc, _)| (*m, svc.as_str()))
             .collect();
-        let config = match Self::missing_egress(cx) {
-            Ok(config) => config,
+        let timeouts: Vec<&Message> = timed_out.iter().map(|(m, _)| *m).collect();
+        let egress = match Self::missing_egress(cx) {
+            Ok(Some(missing)) => Egress::Missing(missing),
+            Ok(None) if cx.lbc.is_some() => Egress::Open,
+            Ok(None) => Egress::Unknown,
             // Without the VPC data, surfaced timeouts are still evidence enough.
             Err(skip) if timeouts.is_empty() => return Err(skip),
-            Err(_) => None,
+            Err(_) => Egress::Unknown,
         };
-        if timeouts.is_empty() && config.is_none() {
+        if timeouts.is_empty() && !matches!(egress, Egress::Missing(_)) {
             return Ok(());
         }
         let sts_network_failure = cx.lbc_messages.iter().any(|m| {
@@ -85,32 +126,70 @@ impl AwsApiUnreachable {
                 && (m.contains("i/o timeout") || m.contains("dial tcp"))
                 && !m.contains(":53")
         });
-        let (missing, detail) = config
-            .clone()
-            .unwrap_or_else(|| (NEEDED.iter().map(|s| s.to_string()).collect(), Vec::new()));
-        let vpc = cluster_vpc(cx).unwrap_or_else(|| "<vpc-id>".into());
+        let vpc = cluster_vpc(cx);
         let (ns, name) = cx.lbc_names();
-        let mut f = Finding::new(
-            &Self::META,
-            crate::finding::Subject::new("Vpc", None, &vpc),
-            format!("the private subnets of {vpc} have no NAT route and no interface endpoint for {}: the controller cannot reach those AWS APIs", missing.join(", ")),
-        )
-        .evidence_all(timeouts.iter().rev().take(1).map(|m| m.evidence()))
-        .evidence_all(detail)
-        .breaks_all(missing.iter().map(|s| Key::AwsApi(s.clone())))
-        .breaks(Key::AlbReconcile)
-        .fix(
-            format!("create interface endpoints with private DNS for {} (or add a NAT route)", missing.join(", ")),
-            missing
-                .iter()
-                .map(|s| format!("aws ec2 create-vpc-endpoint --vpc-endpoint-type Interface --vpc-id {vpc} --service-name com.amazonaws.{region}.{s} --subnet-ids <private-subnet-ids> --security-group-ids <sg-allowing-443> --private-dns-enabled"))
-                .chain([restart_controller(&ns, &name)])
-                .collect(),
-            Some(format!(
-                "resource \"aws_vpc_endpoint\" \"lbc\" {{\n  for_each            = toset([{}])\n  vpc_id              = var.vpc_id\n  service_name        = \"com.amazonaws.{region}.${{each.key}}\"\n  vpc_endpoint_type   = \"Interface\"\n  subnet_ids          = var.private_subnet_ids\n  security_group_ids  = [aws_security_group.vpce.id]\n  private_dns_enabled = true\n}}",
-                missing.iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(", ")
-            )),
-        );
+        let subject = match &vpc {
+            Some(v) => crate::finding::Subject::new("Vpc", None, v),
+            None => cx.lbc_subject(),
+        };
+        let vpc_text = vpc.as_deref().unwrap_or("the VPC").to_owned();
+        let vpc = vpc.unwrap_or_else(|| "<vpc-id>".into());
+        // The APIs the timeouts name, when the VPC data cannot say which endpoints are missing.
+        let mut timed_out_apis: Vec<String> = Vec::new();
+        let seen = sts_network_failure
+            .then_some("sts")
+            .into_iter()
+            .chain(timed_out.iter().map(|(_, svc)| *svc));
+        for svc in seen {
+            if !timed_out_apis.iter().any(|m| m == svc) {
+                timed_out_apis.push(svc.to_owned());
+            }
+        }
+        let hosts = timed_out_apis
+            .iter()
+            .map(|s| format!("{s}.{region}.amazonaws.com"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let restart = restart_controller(&ns, &name);
+        let surfaced = || timeouts.iter().rev().take(1).map(|m| m.evidence());
+        let f = match egress {
+            Egress::Missing((missing, detail)) => Finding::new(
+                &Self::META,
+                subject,
+                format!("the private subnets of {vpc_text} have no NAT route and no interface endpoint for {}: the controller cannot reach those AWS APIs", missing.join(", ")),
+            )
+            .evidence_all(surfaced())
+            .evidence_all(detail)
+            .breaks_all(missing.iter().map(|s| Key::AwsApi(s.clone())))
+            .fix(endpoint_fix_summary(&missing), endpoint_commands(&missing, &vpc, &region, &restart), Some(endpoint_terraform(&missing, &region))),
+            // Only the timeouts are known: name the APIs they show, not a VPC layout.
+            Egress::Unknown => Finding::new(
+                &Self::META,
+                subject,
+                format!("deployment/{ns}/{name} times out calling {hosts}: its pods have no network path to these AWS APIs (a NAT route, or interface endpoints with private DNS); the VPC's subnets, route tables and endpoints are not all in the bundle"),
+            )
+            .evidence_all(surfaced())
+            .breaks_all(timed_out_apis.iter().map(|s| Key::AwsApi(s.clone())))
+            .fix(endpoint_fix_summary(&timed_out_apis), endpoint_commands(&timed_out_apis, &vpc, &region, &restart), Some(endpoint_terraform(&timed_out_apis, &region))),
+            // A route out exists, yet the calls time out: something drops them on the way.
+            Egress::Open => Finding::new(
+                &Self::META,
+                subject,
+                format!("deployment/{ns}/{name} times out calling {hosts} although the pod subnets of {vpc_text} have a way out (NAT route, internet gateway or endpoints): a security group or network ACL drops the traffic"),
+            )
+            .evidence_all(surfaced())
+            .breaks_all(timed_out_apis.iter().map(|s| Key::AwsApi(s.clone())))
+            .fix(
+                "let the pods' HTTPS through: outbound 443 on the node and pod security groups, inbound 443 on the endpoints' security group, and both directions in the subnets' network ACLs",
+                vec![
+                    format!("aws ec2 describe-security-groups --filters Name=vpc-id,Values={vpc} --query 'SecurityGroups[].[GroupId,GroupName,IpPermissionsEgress]'"),
+                    format!("aws ec2 describe-network-acls --filters Name=vpc-id,Values={vpc}"),
+                    restart,
+                ],
+                None,
+            ),
+        };
+        let mut f = f.breaks(Key::AlbReconcile);
         if timeouts.is_empty() && !sts_network_failure {
             f = f.latent();
         }
