@@ -200,6 +200,19 @@ impl Controller<'_> {
     }
 }
 
+/// The Deployment a pod name comes from: `<deployment>-<replicaset hash>-<pod suffix>`.
+fn deployment_of_pod(pod: &str) -> Option<String> {
+    let (rest, suffix) = pod.rsplit_once('-')?;
+    let (deployment, hash) = rest.rsplit_once('-')?;
+    let generated = |s: &str, len: std::ops::RangeInclusive<usize>| {
+        len.contains(&s.len())
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    };
+    (generated(suffix, 5..=5) && generated(hash, 6..=10) && !deployment.is_empty())
+        .then(|| deployment.to_owned())
+}
+
 fn image_tag(image: &str) -> Option<&str> {
     let (_, tag) = image.rsplit_once(':')?;
     (!tag.contains('/')).then_some(tag)
@@ -491,17 +504,20 @@ impl<'s> Context<'s> {
         self.snapshot.has(input)
     }
 
-    /// Namespace and name of the controller Deployment (the chart defaults when not deployed).
+    /// Namespace and name of the controller Deployment; when it was not collected, those of the
+    /// Deployment whose pod wrote the controller's log, else the chart defaults.
     pub fn lbc_names(&self) -> (String, String) {
-        self.lbc.as_ref().map_or_else(
-            || {
+        if let Some(l) = &self.lbc {
+            return (l.namespace().to_owned(), l.name().to_owned());
+        }
+        self.controller_logs()
+            .find_map(|log| Some((log.namespace.clone(), deployment_of_pod(&log.pod)?)))
+            .unwrap_or_else(|| {
                 (
                     "kube-system".to_owned(),
                     "aws-load-balancer-controller".to_owned(),
                 )
-            },
-            |l| (l.namespace().to_owned(), l.name().to_owned()),
-        )
+            })
     }
 
     /// The controller Deployment as a finding subject.
@@ -735,6 +751,20 @@ mod tests {
             image_tag("localhost:5000/aws-load-balancer-controller"),
             None
         );
+    }
+
+    #[test]
+    fn deployments_of_pod_names() {
+        assert_eq!(
+            deployment_of_pod("alb-ingress-controller-5c8f7d9b6-t7x4n").as_deref(),
+            Some("alb-ingress-controller")
+        );
+        assert_eq!(
+            deployment_of_pod("aws-load-balancer-controller-6d5f8c7b9a-k2x9p").as_deref(),
+            Some("aws-load-balancer-controller")
+        );
+        assert_eq!(deployment_of_pod("lbc-pasted"), None);
+        assert_eq!(deployment_of_pod("aws-load-balancer-controller"), None);
     }
 
     #[test]

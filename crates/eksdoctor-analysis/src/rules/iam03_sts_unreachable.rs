@@ -59,6 +59,22 @@ fn sts_failure(m: &Message) -> Option<bool> {
     Some(m.contains("lookup sts.") && (m.contains(":53") || m.contains("no such host")))
 }
 
+/// The STS host a message names: `sts.eu-west-1.amazonaws.com`, or the global `sts.amazonaws.com`
+/// that the legacy controller's SDK calls by default.
+fn sts_host(text: &str) -> Option<&str> {
+    let is_host = |c: char| c.is_ascii_alphanumeric() || c == '.' || c == '-';
+    text.match_indices("sts.").find_map(|(at, _)| {
+        if text[..at].ends_with(is_host) {
+            return None;
+        }
+        let len = text[at..]
+            .find(|c: char| !is_host(c))
+            .unwrap_or(text.len() - at);
+        let host = text[at..at + len].trim_end_matches('.');
+        host.ends_with(".amazonaws.com").then_some(host)
+    })
+}
+
 impl StsUnreachable {
     fn run(cx: &Context<'_>, out: &mut Vec<Finding>) -> Outcome {
         let hits: Vec<(&Message, bool)> = cx
@@ -72,14 +88,23 @@ impl StsUnreachable {
         let via_dns = hits.iter().any(|(_, dns)| *dns);
         let (ns, name) = cx.lbc_names();
         let region = cx.region();
+        let host = hits
+            .iter()
+            .rev()
+            .find_map(|(m, _)| sts_host(&m.text))
+            .map_or_else(|| format!("sts.{region}.amazonaws.com"), str::to_owned);
         let message = if via_dns {
             format!(
-                "deployment/{ns}/{name} cannot resolve sts.{region}.amazonaws.com: cluster DNS does not answer, so it gets no AWS credentials"
+                "deployment/{ns}/{name} cannot resolve {host}: cluster DNS does not answer, so it gets no AWS credentials"
             )
         } else {
-            format!(
-                "deployment/{ns}/{name} cannot reach sts.{region}.amazonaws.com, so it gets no AWS credentials"
-            )
+            format!("deployment/{ns}/{name} cannot reach {host}, so it gets no AWS credentials")
+        };
+        // The global endpoint has no VPC endpoint: only a route out, or the regional endpoint.
+        let global = if host == "sts.amazonaws.com" {
+            "; the global endpoint sts.amazonaws.com has no VPC endpoint, so annotate the service account eks.amazonaws.com/sts-regional-endpoints=true to use the regional one"
+        } else {
+            ""
         };
         let mut f = Finding::new(&Self::META, cx.lbc_subject(), message)
             .evidence_all(hits.iter().rev().take(2).map(|(m, _)| m.evidence()))
@@ -95,7 +120,7 @@ impl StsUnreachable {
             )
         } else {
             f.needs(Key::AwsApi("sts".into())).fix(
-                format!("give the controller a path to STS: an interface endpoint com.amazonaws.{region}.sts with private DNS, or a NAT route"),
+                format!("give the controller a path to STS: an interface endpoint com.amazonaws.{region}.sts with private DNS, or a NAT route{global}"),
                 vec![
                     format!("aws ec2 create-vpc-endpoint --vpc-endpoint-type Interface --vpc-id <vpc-id> --service-name com.amazonaws.{region}.sts --subnet-ids <private-subnet-ids> --security-group-ids <sg-allowing-443> --private-dns-enabled"),
                     restart_controller(&ns, &name),
@@ -111,3 +136,24 @@ impl StsUnreachable {
 }
 
 impl_rule!(StsUnreachable);
+
+#[cfg(test)]
+mod tests {
+    use super::sts_host;
+
+    #[test]
+    fn names_the_sts_host_of_either_endpoint() {
+        let regional =
+            r#"caused by: Post "https://sts.eu-west-1.amazonaws.com/": dial tcp: i/o timeout"#;
+        assert_eq!(sts_host(regional), Some("sts.eu-west-1.amazonaws.com"));
+        let global = "caused by: Post https://sts.amazonaws.com/: dial tcp: i/o timeout";
+        assert_eq!(sts_host(global), Some("sts.amazonaws.com"));
+        let lookup = "dial tcp: lookup sts.us-east-2.amazonaws.com on 10.100.0.10:53: no such host";
+        assert_eq!(sts_host(lookup), Some("sts.us-east-2.amazonaws.com"));
+        assert_eq!(sts_host("hosts.example.amazonaws.com"), None);
+        assert_eq!(
+            sts_host("operation error STS: AssumeRoleWithWebIdentity"),
+            None
+        );
+    }
+}
