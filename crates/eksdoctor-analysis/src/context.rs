@@ -5,7 +5,7 @@
 use crate::bundle::Kind;
 use crate::finding::{Evidence, EvidenceSource, Key, Subject};
 use crate::logs::{Entry, LogFile};
-use crate::model::k8s::{Event, Ingress, IngressClass, Pod, Workload};
+use crate::model::k8s::{Event, Ingress, IngressClass, Pod, Service, Workload};
 use crate::snapshot::{Input, Snapshot};
 use std::collections::BTreeMap;
 
@@ -42,6 +42,15 @@ pub const CREDENTIAL_ERRORS: &[&str] = &[
     "failed to load credentials",
     "NoCredentialProviders",
     "CredentialsEndpointError",
+];
+
+/// A target group built without a port, by controller version: `TargetGroup port is empty`
+/// (v2.13.4+), `Value '0' at 'port'` (SDK v2), `CreateTargetGroupInput.Port` (SDK v1). Instance
+/// targets behind a Service without a NodePort give it.
+pub const TARGET_GROUP_PORT_ERRORS: &[&str] = &[
+    "TargetGroup port is empty",
+    "Value '0' at 'port'",
+    "CreateTargetGroupInput.Port",
 ];
 
 /// AWS API hosts named in a text, as (service, region): `ec2.eu-west-1.amazonaws.com` gives
@@ -459,6 +468,17 @@ impl<'s> Context<'s> {
                     || (ns.is_empty() && i.group() == Some(name))
             })
             .collect()
+    }
+
+    /// The target type of an Ingress backend: the Service's annotation, else the Ingress's, else
+    /// the controller's `--default-target-type` (`instance` unless set).
+    pub fn target_type(&self, ing: &IngressView<'_>, svc: Option<&Service>) -> String {
+        svc.and_then(|s| s.metadata.annotation(TARGET_TYPE_ANNOTATION))
+            .or_else(|| ing.annotation(TARGET_TYPE_ANNOTATION))
+            .or_else(|| self.lbc.as_ref().and_then(|l| l.arg("default-target-type")))
+            .filter(|t| !t.is_empty())
+            .unwrap_or("instance")
+            .to_owned()
     }
 
     /// The IngressClass object an Ingress resolves to through `ingressClassName` or the default

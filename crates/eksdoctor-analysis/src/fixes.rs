@@ -49,3 +49,12 @@ pub fn helm_release_terraform(values: &[(&str, &str)]) -> String {
         .collect();
     format!("resource \"helm_release\" \"aws_load_balancer_controller\" {{\n{sets}}}")
 }
+
+/// The Ingress's `alb.ingress.kubernetes.io/target-type: ip` in Terraform.
+pub fn target_type_ip(ingress: &str) -> String {
+    format!(
+        "resource \"kubernetes_ingress_v1\" \"{}\" {{\n  metadata {{\n    annotations = {{\n      \"{}\" = \"ip\"\n    }}\n  }}\n}}",
+        ingress.replace('-', "_"),
+        crate::context::TARGET_TYPE_ANNOTATION
+    )
+}

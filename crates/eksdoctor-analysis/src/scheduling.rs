@@ -145,6 +145,32 @@ pub fn fargate_only(cx: &Context<'_>) -> bool {
     has_fargate && snap.nodes.iter().all(|n| n.is_fargate())
 }
 
+/// The pod runs on Fargate: it carries a Fargate profile label or sits on a Fargate node.
+pub fn on_fargate(cx: &Context<'_>, pod: &Pod) -> bool {
+    pod.metadata
+        .label("eks.amazonaws.com/fargate-profile")
+        .is_some()
+        || pod.spec.node_name.as_deref().is_some_and(|n| {
+            n.starts_with("fargate-")
+                || cx
+                    .snapshot
+                    .nodes
+                    .iter()
+                    .any(|node| node.metadata.name == n && node.is_fargate())
+        })
+}
+
+/// Some pod behind the Service runs on Fargate.
+pub fn fargate_backed(cx: &Context<'_>, svc: &crate::model::k8s::Service) -> bool {
+    let ns = svc.metadata.namespace();
+    !svc.spec.selector.is_empty()
+        && cx.snapshot.pods.iter().any(|p| {
+            p.metadata.namespace() == ns
+                && crate::snapshot::selects(&svc.spec.selector, &p.metadata.labels)
+                && on_fargate(cx, p)
+        })
+}
+
 /// A profile selector matches a pod's namespace (with `*`/`?` wildcards) and all its labels.
 pub fn profile_matches(
     profile: &FargateProfile,

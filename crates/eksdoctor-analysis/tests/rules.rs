@@ -107,6 +107,7 @@ rule_tests! {
     ing_10 => "ING-10",
     ing_11 => "ING-11",
     ing_12 => "ING-12",
+    ing_13 => "ING-13",
     net_01 => "NET-01",
     net_02 => "NET-02",
     net_04 => "NET-04",

@@ -1,10 +1,10 @@
 use crate::bundle::Kind;
-use crate::context::{Context, TARGET_TYPE_ANNOTATION};
+use crate::context::{Context, TARGET_GROUP_PORT_ERRORS, TARGET_TYPE_ANNOTATION};
 use crate::finding::{Evidence, EvidenceSource, Finding, Key, Subject};
-use crate::fixes::nudge_ingress;
-use crate::model::k8s::Pod;
+use crate::fixes::{nudge_ingress, target_type_ip};
 use crate::rules::{Outcome, impl_rule};
-use crate::snapshot::{Input, selects};
+use crate::scheduling::fargate_backed;
+use crate::snapshot::Input;
 use eksdoctor_rule::declare_rule;
 
 declare_rule! {
@@ -44,37 +44,11 @@ declare_rule! {
     }
 }
 
-fn on_fargate(cx: &Context<'_>, pod: &Pod) -> bool {
-    pod.metadata
-        .label("eks.amazonaws.com/fargate-profile")
-        .is_some()
-        || pod.spec.node_name.as_deref().is_some_and(|n| {
-            n.starts_with("fargate-")
-                || cx
-                    .snapshot
-                    .nodes
-                    .iter()
-                    .any(|node| node.metadata.name == n && node.is_fargate())
-        })
-}
-
 impl InstanceTargetsOnFargate {
     fn run(cx: &Context<'_>, out: &mut Vec<Finding>) -> Outcome {
         cx.require(Input::Kube(Kind::Service))?;
         cx.require(Input::Kube(Kind::Pod))?;
-        let default_ip = cx.lbc.as_ref().and_then(|l| l.arg("default-target-type")) == Some("ip");
-        let port_errors = [
-            "TargetGroup port is empty",
-            "Value '0' at 'port'",
-            "CreateTargetGroupInput.Port",
-        ];
         for ing in cx.ingresses.iter().filter(|i| i.is_alb) {
-            let target_type = ing
-                .annotation(TARGET_TYPE_ANNOTATION)
-                .unwrap_or(if default_ip { "ip" } else { "instance" });
-            if target_type == "ip" {
-                continue;
-            }
             let (ns, name) = (ing.namespace(), ing.name());
             let mut cluster_ip = Vec::new();
             let mut node_port = Vec::new();
@@ -82,13 +56,7 @@ impl InstanceTargetsOnFargate {
                 let Some(svc) = cx.snapshot.service(ns, svc_name) else {
                     continue;
                 };
-                let fargate_backed = !svc.spec.selector.is_empty()
-                    && cx.snapshot.pods.iter().any(|p| {
-                        p.metadata.namespace() == ns
-                            && selects(&svc.spec.selector, &p.metadata.labels)
-                            && on_fargate(cx, p)
-                    });
-                if !fargate_backed {
+                if cx.target_type(ing, Some(svc)) == "ip" || !fargate_backed(cx, svc) {
                     continue;
                 }
                 let list = if svc.service_type() == "ClusterIP" {
@@ -106,7 +74,7 @@ impl InstanceTargetsOnFargate {
             let surfaced: Vec<_> = cx
                 .lbc_messages
                 .iter()
-                .filter(|m| port_errors.iter().any(|t| m.contains(t)))
+                .filter(|m| TARGET_GROUP_PORT_ERRORS.iter().any(|t| m.contains(t)))
                 .filter(|m| {
                     cx.ingresses_of(m)
                         .iter()
@@ -124,6 +92,7 @@ impl InstanceTargetsOnFargate {
                     cluster_ip.join(", ")
                 )
             };
+            let target_type = cx.target_type(ing, None);
             let mut f = Finding::new(
                 &Self::META,
                 Subject::new("Ingress", Some(ns), name),
@@ -137,7 +106,7 @@ impl InstanceTargetsOnFargate {
                     format!("kubectl annotate ingress -n {ns} {name} {TARGET_TYPE_ANNOTATION}=ip --overwrite"),
                     nudge_ingress(ns, name),
                 ],
-                Some(format!("resource \"kubernetes_ingress_v1\" \"{}\" {{\n  metadata {{\n    annotations = {{\n      \"{TARGET_TYPE_ANNOTATION}\" = \"ip\"\n    }}\n  }}\n}}", name.replace('-', "_"))),
+                Some(target_type_ip(name)),
             );
             if !cluster_ip.is_empty() {
                 f = f.breaks(Key::IngressAddress(ns.to_owned(), name.to_owned()));

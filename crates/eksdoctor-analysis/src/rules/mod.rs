@@ -32,6 +32,7 @@ mod ing09_security_groups;
 mod ing10_ingress_group_conflict;
 mod ing11_nothing_reconciles;
 mod ing12_controller_setup;
+mod ing13_instance_targets_need_node_port;
 mod net01_aws_api_unreachable;
 mod net02_shield_waf_unreachable;
 mod net04_controller_image_pull;
@@ -95,6 +96,7 @@ pub static RULES: &[&dyn Rule] = &[
     &ing10_ingress_group_conflict::IngressGroupConflict,
     &ing11_nothing_reconciles::NothingReconciles,
     &ing12_controller_setup::ControllerSetup,
+    &ing13_instance_targets_need_node_port::InstanceTargetsNeedNodePort,
     &net01_aws_api_unreachable::AwsApiUnreachable,
     &net02_shield_waf_unreachable::ShieldWafUnreachable,
     &net04_controller_image_pull::ControllerImagePull,
