@@ -24,7 +24,9 @@ declare_rule! {
     /// subnets …` (v2.13+), `(0 match VPC and tags: [kubernetes.io/role/elb])` (v2.7-v2.12),
     /// `unable to resolve at least one subnet` (v2.5), `unable to discover at least one subnet`
     /// (v2.1-v2.4), `cannot find at least two subnets from different Availability Zones` (v2.0),
-    /// `failed to resolve 2 qualified subnet` (legacy v1). Otherwise: the subnets' tags.
+    /// `failed to resolve 2 qualified subnet` (legacy v1). Otherwise: the subnets' tags. The
+    /// wordings up to v2.5 do not say why nothing matched: without the subnets in the bundle,
+    /// the finding names the missing role tag as the likeliest reason, not as a fact.
     ///
     /// ## Example
     /// Three public subnets tagged only `Name` and an internet-facing Ingress.
@@ -127,18 +129,37 @@ fn judge(
     };
     let (mut commands, terraform) = tag_fix(cx, d, role_tag);
     commands.push(nudge_ingress(ns, name));
+    let kind = if role_tag == ELB_TAG {
+        "public"
+    } else {
+        "private"
+    };
+    // Up to v2.5 (and in v1) the error only says nothing was found; without the subnets the
+    // missing role tag is the likeliest reason, not a fact.
+    if error.is_some_and(DiscoveryError::is_generic) && d.is_none() {
+        let cluster = crate::subnets::controller_cluster_name(cx)
+            .filter(|c| !c.is_empty())
+            .unwrap_or_else(|| cx.cluster_name());
+        commands.insert(
+            0,
+            format!("aws ec2 describe-subnets --filters Name=tag-key,Values={role_tag} --query 'Subnets[].[SubnetId,AvailabilityZone,VpcId,AvailableIpAddressCount,Tags]'"),
+        );
+        return Some(SubnetVerdict {
+            message: format!(
+                "the controller finds no usable subnet for the {scheme} ALB of ingress/{ns}/{name}; its error does not say why and the subnets were not collected: no subnet with {role_tag}=1 is the usual reason, else subnets tagged only for another cluster than {cluster} or with fewer than 8 free IPs"
+            ),
+            fix_summary: format!(
+                "check the subnets: tag the {kind} subnets {role_tag}=1 (at least two AZs), with no kubernetes.io/cluster/* tag or kubernetes.io/cluster/{cluster}, and 8 or more free IPs"
+            ),
+            commands,
+            terraform,
+        });
+    }
     Some(SubnetVerdict {
         message: format!(
             "no subnet{vpc} carries {role_tag}=1, so the controller {when} the {scheme} ALB of ingress/{ns}/{name}{near}"
         ),
-        fix_summary: format!(
-            "tag the {} subnets with {role_tag}=1 (at least two AZs)",
-            if role_tag == ELB_TAG {
-                "public"
-            } else {
-                "private"
-            }
-        ),
+        fix_summary: format!("tag the {kind} subnets with {role_tag}=1 (at least two AZs)"),
         commands,
         terraform,
     })
