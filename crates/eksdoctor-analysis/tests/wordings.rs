@@ -218,6 +218,11 @@ const WORDINGS: &[(&str, &str, &str)] = &[
         "ING-06",
     ),
     (
+        "v2.4.1",
+        "Failed deploy model due to Internal error occurred: failed calling webhook \"mtargetgroupbinding.elbv2.k8s.aws\": failed to call webhook: Post \"https://aws-load-balancer-webhook-service.kube-system.svc:443/mutate-elbv2-k8s-aws-v1beta1-targetgroupbinding?timeout=10s\": Address is not allowed",
+        "ING-06",
+    ),
+    (
         "v2.13.0",
         "Failed build model due to couldn't find all security groups: requested ids [sg-0f1e2d3c4b5a69788, sg-0a9b8c7d6e5f43210] but found [sg-0a9b8c7d6e5f43210]",
         "ING-09",

@@ -7,22 +7,26 @@ use eksdoctor_rule::declare_rule;
 declare_rule! {
     /// ## What it does
     /// Finds calls from the API server to the load balancer controller's admission webhooks
-    /// (`vingress`, `mservice`, `mpod`, `mtargetgroupbinding`… `.elbv2.k8s.aws`) that time out
-    /// or fail TLS verification while the webhook Service does have endpoints.
+    /// (`vingress`, `mservice`, `mpod`, `mtargetgroupbinding`… `.elbv2.k8s.aws`) that time out,
+    /// that the API server refuses to make to the pods' addresses, or that fail TLS verification,
+    /// while the webhook Service does have endpoints.
     ///
     /// ## Why it matters
     /// The API server calls the webhook pods directly on TCP 9443. When the node security group
     /// does not allow that port from the cluster security group, every call times out; when
-    /// the webhook configurations carry a CA bundle that did not sign the serving certificate
-    /// (a kept or re-issued TLS secret), every call fails with `x509`. The webhooks fail closed:
+    /// the pods have addresses outside the VPC (an overlay CNI such as Calico or Cilium), the
+    /// EKS control plane refuses to call them; when the webhook configurations carry a CA
+    /// bundle that did not sign the serving certificate (a kept or re-issued TLS secret),
+    /// every call fails with `x509`. The webhooks fail closed:
     /// `kubectl apply` of Ingresses and Services fails, the controller cannot create its own
     /// TargetGroupBindings (so no ALB for any Ingress), and the pod webhook blocks pod creation.
     ///
     /// ## Evidence
     /// `failed calling webhook "<name>.elbv2.k8s.aws": … context deadline exceeded` or
-    /// `dial tcp <pod-ip>:9443: i/o timeout`, or `… x509: certificate signed by unknown
-    /// authority`, in controller logs, `FailedDeployModel` events on Ingresses and `FailedCreate`
-    /// events on ReplicaSets. `no endpoints available for service` is ING-05.
+    /// `dial tcp <pod-ip>:9443: i/o timeout`, `… Address is not allowed`, or `… x509:
+    /// certificate signed by unknown authority`, in controller logs, `FailedDeployModel` events
+    /// on Ingresses and `FailedCreate` events on ReplicaSets. `no endpoints available for
+    /// service` is ING-05.
     ///
     /// ## Example
     /// ```text
@@ -34,7 +38,8 @@ declare_rule! {
     ///
     /// ## Fix
     /// Timeouts: allow TCP 9443 from the cluster security group to the node security group
-    /// (terraform-aws-eks: `node_security_group_additional_rules`). Certificate errors:
+    /// (terraform-aws-eks: `node_security_group_additional_rules`). `Address is not allowed`:
+    /// run the controller on the host network (Helm `hostNetwork=true`). Certificate errors:
     /// re-issue the webhook certificate so the CA bundle matches (Helm `keepTLSSecret=false`, or
     /// cert-manager), then restart the controller.
     ///
@@ -54,6 +59,8 @@ declare_rule! {
 enum Failure {
     /// The call timed out: no network path from the control plane to the pods on 9443.
     Unreachable,
+    /// The API server refuses the pods' addresses: they are not VPC addresses (overlay CNI).
+    OffVpcAddress,
     /// TLS verification failed: the CA bundle does not match the serving certificate.
     Untrusted,
 }
@@ -94,6 +101,8 @@ fn webhook_service(text: &str) -> Option<(String, String)> {
 fn failure(text: &str) -> Option<Failure> {
     if text.contains("x509: ") {
         Some(Failure::Untrusted)
+    } else if text.contains("Address is not allowed") {
+        Some(Failure::OffVpcAddress)
     } else if [
         "deadline exceeded",
         "i/o timeout",
@@ -149,6 +158,9 @@ impl WebhookUnreachable {
                 Failure::Unreachable => format!(
                     "calls from the API server to webhooks {webhooks} at service/{ns}/{svc} time out: the control plane cannot reach the controller pods on TCP 9443"
                 ),
+                Failure::OffVpcAddress => format!(
+                    "the API server refuses to call webhooks {webhooks} at service/{ns}/{svc} (Address is not allowed): the controller pods have addresses outside the VPC, from an overlay CNI, which the EKS control plane cannot reach"
+                ),
                 Failure::Untrusted => format!(
                     "the API server does not trust the certificate of webhooks {webhooks} at service/{ns}/{svc} ({}): the webhook configurations' caBundle did not sign it",
                     x509_detail(&group[0].message.text)
@@ -197,6 +209,17 @@ impl WebhookUnreachable {
                         Some("module \"eks\" { # terraform-aws-modules/eks/aws\n  node_security_group_additional_rules = {\n    lbc_webhook = {\n      description                   = \"control plane to the load balancer controller webhooks\"\n      type                          = \"ingress\"\n      protocol                      = \"tcp\"\n      from_port                     = 9443\n      to_port                       = 9443\n      source_cluster_security_group = true\n    }\n  }\n}".into()),
                     )
                 }
+                Failure::OffVpcAddress => f.fix(
+                    "run the controller on the host network (Helm hostNetwork=true), so its webhooks listen on node addresses the control plane can reach, and allow TCP 9443 from the cluster security group to the nodes",
+                    [
+                        helm_set(&lbc_ns, &lbc_name, &[("hostNetwork", "true")]),
+                        restart_controller(&lbc_ns, &lbc_name),
+                    ]
+                    .into_iter()
+                    .chain(nudges)
+                    .collect(),
+                    Some(helm_release_terraform(&[("hostNetwork", "\"true\"")])),
+                ),
                 Failure::Untrusted => {
                     let config = Self::webhook_configuration(cx, &group[0].webhook);
                     let commands = [
@@ -359,5 +382,7 @@ mod tests {
             webhook_name(r#"failed calling webhook "validate.nginx.ingress.kubernetes.io""#),
             None
         );
+        let overlay = r#"failed calling webhook "mtargetgroupbinding.elbv2.k8s.aws": failed to call webhook: Post "https://aws-load-balancer-webhook-service.kube-system.svc:443/mutate-elbv2-k8s-aws-v1beta1-targetgroupbinding?timeout=10s": Address is not allowed"#;
+        assert_eq!(failure(overlay), Some(Failure::OffVpcAddress));
     }
 }
