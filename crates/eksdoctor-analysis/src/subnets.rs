@@ -1,7 +1,7 @@
 //! Subnet auto-discovery as the load balancer controller does it (catalog §1), and the parsing
 //! of its discovery errors across versions, shared by the SUB-* rules.
 
-use crate::context::{Context, IngressView};
+use crate::context::{CREDENTIAL_ERRORS, Context, IngressView, NETWORK_ERRORS};
 use crate::model::aws::{Subnet, Tagged};
 use std::collections::BTreeSet;
 
@@ -288,10 +288,15 @@ pub fn parse_discovery_error(text: &str) -> Option<DiscoveryError> {
     if !too_few && !discovery.iter().any(|t| text.contains(t)) {
         return None;
     }
-    // Reachability/role-tag listing failures are API errors, not discovery results.
+    // Listing failures are API errors (permissions, credentials, network), not discovery
+    // results: the subnets were never looked at.
     if text.contains("failed to list subnets")
         || text.contains("UnauthorizedOperation")
         || text.contains("is not authorized")
+        || CREDENTIAL_ERRORS
+            .iter()
+            .chain(NETWORK_ERRORS)
+            .any(|t| text.contains(t))
     {
         return None;
     }
@@ -541,5 +546,7 @@ mod tests {
         );
         assert!(parse_discovery_error("couldn't auto-discover subnets: UnauthorizedOperation: You are not authorized to perform this operation.").is_none());
         assert!(parse_discovery_error("WebIdentityErr: failed to retrieve credentials").is_none());
+        assert!(parse_discovery_error("couldn't auto-discover subnets: WebIdentityErr: failed to retrieve credentials\ncaused by: RequestError: send request failed\ncaused by: Post \"https://sts.us-west-2.amazonaws.com/\": dial tcp: lookup sts.us-west-2.amazonaws.com on 172.20.0.10:53: read: connection refused").is_none());
+        assert!(parse_discovery_error("couldn't auto-discover subnets: operation error EC2: DescribeSubnets, exceeded maximum number of attempts, 3, https response error StatusCode: 0, RequestID: , request send failed, Post \"https://ec2.us-west-2.amazonaws.com/\": dial tcp 52.94.1.33:443: i/o timeout").is_none());
     }
 }

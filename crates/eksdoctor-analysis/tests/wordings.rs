@@ -128,6 +128,11 @@ const WORDINGS: &[(&str, &str, &str)] = &[
         "IAM-05",
     ),
     (
+        "v2.2.4",
+        "Failed build model due to couldn't auto-discover subnets: WebIdentityErr: failed to retrieve credentials\ncaused by: RequestError: send request failed\ncaused by: Post \"https://sts.us-east-2.amazonaws.com/\": dial tcp: lookup sts.us-east-2.amazonaws.com on 172.20.0.10:53: read udp 10.1.3.184:34703->172.20.0.10:53: read: connection refused",
+        "IAM-03",
+    ),
+    (
         "v2.8.0",
         "Failed build model due to couldn't auto-discover subnets: unable to resolve at least one subnet (0 match VPC and tags: [kubernetes.io/role/elb])",
         "SUB-01",
