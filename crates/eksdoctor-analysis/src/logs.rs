@@ -230,16 +230,27 @@ fn trim_cr(line: &[u8]) -> &[u8] {
     line.strip_suffix(b"\r").unwrap_or(line)
 }
 
-/// The line without the RFC 3339 stamp `kubectl logs --timestamps` puts before it.
-fn unstamped(line: &[u8]) -> &[u8] {
-    let end = memchr::memchr(b' ', line).unwrap_or(line.len());
+/// Splits off what `kubectl logs` puts before a line: the `[pod/<pod>/<container>] ` of
+/// `--prefix`, then the RFC 3339 stamp of `--timestamps` (space- or tab-separated, as log
+/// exports write it). Returns the stamp and the line's own text.
+fn split_stamp(line: &[u8]) -> (Option<Timestamp>, &[u8]) {
+    let line = match line.strip_prefix(b"[pod/") {
+        Some(rest) => memchr::memmem::find(rest, b"] ").map_or(line, |i| &rest[i + 2..]),
+        None => line,
+    };
+    let end = memchr::memchr2(b' ', b'\t', line).unwrap_or(line.len());
     let looks_stamped = end >= 20 && line[..4].iter().all(u8::is_ascii_digit) && line[4] == b'-';
-    match std::str::from_utf8(&line[..end]) {
-        Ok(stamp) if looks_stamped && Timestamp::parse(stamp).is_some() => {
-            line.get(end + 1..).unwrap_or_default()
-        }
-        _ => line,
+    match std::str::from_utf8(&line[..end])
+        .ok()
+        .and_then(Timestamp::parse)
+    {
+        Some(stamp) if looks_stamped => (Some(stamp), line.get(end + 1..).unwrap_or_default()),
+        _ => (None, line),
     }
+}
+
+fn unstamped(line: &[u8]) -> &[u8] {
+    split_stamp(line).1
 }
 
 /// The continuation of the line before, without its stamp: an indented line (klog's `err=<`
@@ -254,7 +265,11 @@ fn continuation(line: &[u8]) -> Option<&[u8]> {
 /// The time a log line was written: a leading RFC 3339 stamp (`kubectl logs --timestamps`), or
 /// the `ts`/`time`/`timestamp` field of a JSON line (RFC 3339 text or Unix seconds).
 pub fn line_time(line: &[u8]) -> Option<Timestamp> {
-    let text = std::str::from_utf8(line).ok()?.trim_start();
+    let (stamp, body) = split_stamp(line.trim_ascii_start());
+    if stamp.is_some() {
+        return stamp;
+    }
+    let text = std::str::from_utf8(body).ok()?;
     if text.starts_with('{') {
         let value: serde_json::Value = serde_json::from_str(text).ok()?;
         let ts = ["ts", "time", "timestamp"]
@@ -354,12 +369,8 @@ fn klog_object(line: &str) -> Option<(String, String)> {
 /// A klog line at info level: `I0501 10:20:17.123456 ...`, possibly after a
 /// `kubectl logs --timestamps` stamp.
 fn klog_info(line: &str) -> bool {
-    let mut words = line.split_ascii_whitespace();
-    let first = match words.next() {
-        Some(w) if Timestamp::parse(w).is_some() => words.next(),
-        other => other,
-    };
-    first.is_some_and(|w| {
+    let body = std::str::from_utf8(unstamped(line.as_bytes())).unwrap_or(line);
+    body.split_ascii_whitespace().next().is_some_and(|w| {
         w.len() == 5 && w.starts_with('I') && w[1..].bytes().all(|b| b.is_ascii_digit())
     })
 }
@@ -501,6 +512,27 @@ mod tests {
         );
         let v1 = r#"E0918 05:03:12.927639       1 controller.go:217] kubebuilder/controller "msg"="Reconciler error" "error"="failed to find existing LoadBalancer"  "controller"="alb-ingress-controller" "request"={"Namespace":"shop","Name":"web"}"#;
         assert_eq!(Entry::read(v1).object, Some(("shop".into(), "web".into())));
+    }
+
+    #[test]
+    fn kubectl_prefixes_and_tab_separated_stamps_are_not_the_line() {
+        let prefixed = r#"[pod/aws-load-balancer-controller-7c9d5b8f6-q4w2e/aws-load-balancer-controller] {"level":"info","msg":"successfully acquired lease kube-system/aws-load-balancer-controller-leader"}"#;
+        let entry = Entry::read(prefixed);
+        assert!(entry.text.starts_with("successfully acquired lease"));
+        assert!(!entry.problem);
+        let tabbed = "2026-05-21T11:06:29.709Z\tI0521 11:06:29.709728       1 leaderelection.go:297] failed to renew lease";
+        assert!(!Entry::read(tabbed).problem);
+        assert_eq!(
+            line_time(tabbed.as_bytes()),
+            Timestamp::parse("2026-05-21T11:06:29Z")
+        );
+        let both =
+            "[pod/p/c] 2026-05-21T11:06:29Z {\"level\":\"error\",\"msg\":\"Reconciler error\"}";
+        assert_eq!(Entry::read(both).text, "Reconciler error");
+        assert_eq!(
+            line_time(both.as_bytes()),
+            Timestamp::parse("2026-05-21T11:06:29Z")
+        );
     }
 
     #[test]
