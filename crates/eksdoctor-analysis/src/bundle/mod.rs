@@ -146,6 +146,12 @@ enum Data {
 /// that a single huge `kubectl get pods -A -o json` does not have to fit in memory at once.
 const IN_MEMORY_LIMIT: u64 = 64 << 20;
 
+thread_local! {
+    /// Each parsing thread reads files into one buffer it keeps: a fresh buffer per file would
+    /// fault in (and zero) new memory for every byte of a multi-gigabyte bundle.
+    static READ_BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 impl Data {
     /// Size in bytes (0 when the file cannot be read: parsing reports that).
     fn len(&self) -> u64 {
@@ -155,15 +161,25 @@ impl Data {
         }
     }
 
-    /// The whole contents, unless the file is larger than [`IN_MEMORY_LIMIT`].
-    fn contents_if_small(&self) -> std::io::Result<Option<std::borrow::Cow<'_, [u8]>>> {
-        Ok(match self {
-            Data::Memory(bytes) => Some(std::borrow::Cow::Borrowed(bytes.as_slice())),
-            Data::Disk(p) if std::fs::metadata(p)?.len() <= IN_MEMORY_LIMIT => {
-                Some(std::borrow::Cow::Owned(std::fs::read(p)?))
+    /// Runs `f` on the whole contents, or on `None` when the file is larger than
+    /// [`IN_MEMORY_LIMIT`] (the caller streams it then).
+    fn with_contents<T>(&self, f: impl FnOnce(Option<&[u8]>) -> T) -> std::io::Result<T> {
+        match self {
+            Data::Memory(bytes) => Ok(f(Some(bytes))),
+            Data::Disk(p) => {
+                let mut file = File::open(p)?;
+                let len = file.metadata()?.len();
+                if len > IN_MEMORY_LIMIT {
+                    return Ok(f(None));
+                }
+                READ_BUFFER.with_borrow_mut(|buffer| {
+                    buffer.clear();
+                    buffer.reserve(len as usize);
+                    file.read_to_end(buffer)?;
+                    Ok(f(Some(buffer)))
+                })
             }
-            Data::Disk(_) => None,
-        })
+        }
     }
 
     fn reader(&self) -> std::io::Result<Box<dyn Read + '_>> {
@@ -262,8 +278,18 @@ const BATCH_BYTES: u64 = 64 << 20;
 fn load_sources(mut sources: Vec<Source>, options: LoadOptions) -> Result<Snapshot, LoadError> {
     sources.sort_by(|a, b| a.path.cmp(&b.path));
     let mut snapshot = Snapshot::default();
+    let object_bytes = |files: &[Source]| -> u64 {
+        files
+            .iter()
+            .filter(|s| log_identity(&s.path).is_none())
+            .map(|s| s.data.len())
+            .sum()
+    };
+    let total = object_bytes(&sources);
+    let mut done = 0;
     for batch in batches(&sources) {
         let parsed: Vec<Parsed> = batch.par_iter().map(parse_source).collect();
+        done += object_bytes(batch);
         for (source, parsed) in batch.iter().zip(parsed) {
             match parsed {
                 Parsed::Objects(objects) => {
@@ -284,9 +310,28 @@ fn load_sources(mut sources: Vec<Source>, options: LoadOptions) -> Result<Snapsh
                 Parsed::Error(error) => snapshot.file_errors.push(error),
             }
         }
+        reserve_for_the_rest(&mut snapshot, done, total);
     }
     snapshot.finish();
     Ok(snapshot)
+}
+
+/// Sizes the largest lists for the whole bundle from what the bytes read so far held, so that
+/// they are not regrown (each time copied into fresh memory) batch after batch.
+fn reserve_for_the_rest(s: &mut Snapshot, done: u64, total: u64) {
+    fn reserve<T>(list: &mut Vec<T>, done: u64, total: u64) {
+        let expected = (list.len() as u128 * u128::from(total) / u128::from(done.max(1))) as usize;
+        if expected > list.capacity() {
+            list.reserve_exact(expected - list.len());
+        }
+    }
+    reserve(&mut s.pods, done, total);
+    reserve(&mut s.events, done, total);
+    reserve(&mut s.replica_sets, done, total);
+    reserve(&mut s.deployments, done, total);
+    reserve(&mut s.services, done, total);
+    reserve(&mut s.endpoints, done, total);
+    reserve(&mut s.nodes, done, total);
 }
 
 /// Consecutive runs of files of about [`BATCH_BYTES`] together (at least one file each).
@@ -372,9 +417,12 @@ fn parse_source(source: &Source) -> Parsed {
     if is_json {
         // Parsing from memory is several times faster than through `io::Read` (serde_json then
         // tracks positions byte by byte); files too large to hold are streamed instead.
-        let result = match source.data.contents_if_small() {
-            Ok(Some(bytes)) => classify_json(serde_json::Deserializer::from_slice(&bytes)),
-            Ok(None) => classify_json(serde_json::Deserializer::from_reader(reader)),
+        let result = source.data.with_contents(|contents| match contents {
+            Some(bytes) => classify_json(serde_json::Deserializer::from_slice(bytes)),
+            None => classify_json(serde_json::Deserializer::from_reader(reader)),
+        });
+        let result = match result {
+            Ok(result) => result,
             Err(e) => return io_error(e),
         };
         return match result {
