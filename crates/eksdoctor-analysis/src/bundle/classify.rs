@@ -3,13 +3,16 @@
 //!
 //! kubectl prints keys sorted (`apiVersion`, `items`, `kind`, `metadata`, `spec`, …) and the API
 //! server prints `kind` first, so `kind` nearly always comes before an object's body: the visitor
-//! then hands the rest of the map to the typed deserializer without buffering. Only documents
-//! with the body first (hand-written files) are buffered into a JSON map.
+//! then hands the rest of the map to the typed deserializer without buffering. The few keys that
+//! sort before `kind` (an Event's `count`, `involvedObject`, …) are held and handed over first;
+//! only top-level documents with the body first (hand-written files) are buffered whole.
 
 use crate::model::{aws, k8s};
 use serde::Deserialize;
 use serde::de::value::MapAccessDeserializer;
-use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{
+    DeserializeSeed, Deserializer, IgnoredAny, IntoDeserializer, MapAccess, SeqAccess, Visitor,
+};
 use std::fmt;
 
 /// The Kubernetes kinds eksdoctor reads.
@@ -363,28 +366,60 @@ impl<'de> Visitor<'de> for ItemVisitor {
         f.write_str("a Kubernetes object")
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Item, A::Error> {
-        let mut buffered = serde_json::Map::new();
-        let mut kind = None;
+        // kubectl sorts keys, so an Event's `count`, `eventTime`, `firstTimestamp` and
+        // `involvedObject` come before its `kind`: only those few are held, and the typed
+        // deserializer reads them first and then the rest of the map as it streams.
+        let mut before_kind = Vec::new();
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
                 "apiVersion" => {
                     map.next_value::<IgnoredAny>()?;
                 }
                 "kind" => {
-                    let k: String = map.next_value()?;
-                    if buffered.is_empty() {
-                        return Ok(Item::Typed(object_of(&k, MapAccessDeserializer::new(map))?));
-                    }
-                    kind = Some(k);
+                    let kind: String = map.next_value()?;
+                    let rest = HeldThenRest {
+                        held: before_kind.into_iter(),
+                        value: None,
+                        rest: map,
+                    };
+                    return Ok(Item::Typed(object_of(&kind, MapAccessDeserializer::new(rest))?));
                 }
-                _ => {
-                    buffered.insert(key, map.next_value()?);
-                }
+                _ => before_kind.push((key, map.next_value()?)),
             }
         }
-        match kind {
-            Some(k) => Ok(Item::Typed(from_buffered(&k, buffered)?)),
-            None => Ok(Item::Untyped(buffered)),
+        Ok(Item::Untyped(before_kind.into_iter().collect()))
+    }
+}
+
+/// A map read partly ahead (the entries before `kind`) and partly still in the stream.
+struct HeldThenRest<A> {
+    held: std::vec::IntoIter<(String, serde_json::Value)>,
+    /// The value of the held key just handed out.
+    value: Option<serde_json::Value>,
+    rest: A,
+}
+
+impl<'de, A: MapAccess<'de>> MapAccess<'de> for HeldThenRest<A> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
+        match self.held.next() {
+            Some((key, value)) => {
+                self.value = Some(value);
+                seed.deserialize(IntoDeserializer::<A::Error>::into_deserializer(key))
+                    .map(Some)
+            }
+            None => self.rest.next_key_seed(seed),
+        }
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, A::Error> {
+        match self.value.take() {
+            Some(value) => seed.deserialize(value).map_err(serde::de::Error::custom),
+            None => self.rest.next_value_seed(seed),
         }
     }
 }
