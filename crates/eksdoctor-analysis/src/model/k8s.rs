@@ -315,6 +315,15 @@ pub struct Container {
     pub env: Vec<EnvVar>,
 }
 
+fn ready_and_scheduled<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<Condition>, D::Error> {
+    let mut conditions: Vec<Condition> = null_as_default(deserializer)?;
+    conditions.retain(|c| c.type_ == "Ready" || c.type_ == "PodScheduled");
+    conditions.shrink_to_fit();
+    Ok(conditions)
+}
+
 fn aws_env<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<EnvVar>, D::Error> {
     let mut env: Vec<EnvVar> = null_as_default(deserializer)?;
     env.retain(|e| e.name.starts_with("AWS_"));
@@ -333,7 +342,9 @@ pub struct EnvVar {
 #[serde(rename_all = "camelCase", default)]
 pub struct PodStatus {
     pub phase: Option<String>,
-    #[serde(deserialize_with = "null_as_default")]
+    /// Only `Ready` and `PodScheduled`, the conditions rules read: the other three of every
+    /// running pod would be a tenth of a large bundle's memory.
+    #[serde(deserialize_with = "ready_and_scheduled")]
     pub conditions: Vec<Condition>,
     #[serde(deserialize_with = "null_as_default")]
     pub container_statuses: Vec<ContainerStatus>,
