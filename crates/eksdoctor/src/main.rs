@@ -8,6 +8,12 @@ mod cmd;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+/// A bundle becomes millions of small strings (names, labels, event texts): mimalloc allocates
+/// and frees them faster, with less memory per allocation, than the system allocator (measured
+/// with `crates/eksdoctor-bench`: about a third off the Large bundle's diagnose time).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "eksdoctor",
