@@ -382,7 +382,10 @@ impl<'de> Visitor<'de> for ItemVisitor {
                         value: None,
                         rest: map,
                     };
-                    return Ok(Item::Typed(object_of(&kind, MapAccessDeserializer::new(rest))?));
+                    return Ok(Item::Typed(object_of(
+                        &kind,
+                        MapAccessDeserializer::new(rest),
+                    )?));
                 }
                 _ => before_kind.push((key, map.next_value()?)),
             }
