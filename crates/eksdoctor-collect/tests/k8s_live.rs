@@ -322,67 +322,20 @@ fn a_cluster_that_refuses_every_list_is_an_error_that_points_at_the_rbac() {
     assert!(server.paths().iter().all(|p| !p.contains("/log?")));
 }
 
-#[test]
-fn log_tails_are_bounded_in_lines_and_bytes_and_keep_the_newest() {
+/// Collects the controller's log when it holds `text`, with these tail bounds; returns the log
+/// as written to the bundle and the log requests the server saw.
+fn collect_controller_log(text: String, log_lines: u32, log_bytes: usize) -> (String, Vec<String>) {
     let mut api = fixture::seed(0);
     let key = "kube-system/aws-load-balancer-controller-7c9-0/controller";
-    let long: String = (0..20_000)
-        .map(|i| format!("{{\"level\":\"info\",\"msg\":\"line {i:05}\"}}\n"))
-        .collect();
-    api.logs.insert(key.to_owned(), long);
+    api.logs.insert(key.to_owned(), text);
     let (_rt, server) = serve(api);
     let dir = tempfile::tempdir().unwrap();
     let c = collect_live(&LiveOptions {
         kubeconfig: Some(server.kubeconfig(dir.path(), fixture::KUBE_TOKEN)),
         no_aws: true,
         k8s: K8sOptions {
-            log_lines: 300,
-            log_bytes: 4_096,
-            ..K8sOptions::default()
-        },
-        ..LiveOptions::default()
-    })
-    .unwrap();
-    let log = String::from_utf8(
-        file(
-            &c,
-            "logs/kube-system/aws-load-balancer-controller-7c9-0/controller.log",
-        )
-        .to_vec(),
-    )
-    .unwrap();
-    assert!(log.len() <= 4_096, "{} bytes", log.len());
-    assert!(log.ends_with("\"line 19999\"}\n"), "{log}");
-    // Whole lines only: the cut falls on a line boundary.
-    assert!(log.starts_with("{\"level\""), "{log}");
-    let asked: Vec<String> = server
-        .paths()
-        .into_iter()
-        .filter(|p| p.contains("aws-load-balancer-controller-7c9-0/log?"))
-        .collect();
-    assert_eq!(asked.len(), 1, "{asked:?}");
-    assert!(asked[0].contains("tailLines=300"), "{asked:?}");
-    assert!(asked[0].contains("limitBytes="), "{asked:?}");
-}
-
-#[test]
-fn a_log_of_long_lines_still_keeps_its_newest_lines() {
-    // 300 lines of 1 KiB are more than the server sends (limitBytes cuts the newest ones):
-    // one more request, for as many lines as fit, gets them.
-    let mut api = fixture::seed(0);
-    let key = "kube-system/aws-load-balancer-controller-7c9-0/controller";
-    let long: String = (0..1_000)
-        .map(|i| format!("line {i:05} {}\n", "x".repeat(1_000)))
-        .collect();
-    api.logs.insert(key.to_owned(), long);
-    let (_rt, server) = serve(api);
-    let dir = tempfile::tempdir().unwrap();
-    let c = collect_live(&LiveOptions {
-        kubeconfig: Some(server.kubeconfig(dir.path(), fixture::KUBE_TOKEN)),
-        no_aws: true,
-        k8s: K8sOptions {
-            log_lines: 300,
-            log_bytes: 8_192,
+            log_lines,
+            log_bytes,
             ..K8sOptions::default()
         },
         ..LiveOptions::default()
@@ -393,6 +346,37 @@ fn a_log_of_long_lines_still_keeps_its_newest_lines() {
         "logs/kube-system/aws-load-balancer-controller-7c9-0/controller.log",
     ))
     .into_owned();
+    let asked = server
+        .paths()
+        .into_iter()
+        .filter(|p| p.contains("aws-load-balancer-controller-7c9-0/log?"))
+        .collect();
+    (log, asked)
+}
+
+#[test]
+fn log_tails_are_bounded_in_lines_and_bytes_and_keep_the_newest() {
+    let long: String = (0..20_000)
+        .map(|i| format!("{{\"level\":\"info\",\"msg\":\"line {i:05}\"}}\n"))
+        .collect();
+    let (log, asked) = collect_controller_log(long, 300, 4_096);
+    assert!(log.len() <= 4_096, "{} bytes", log.len());
+    assert!(log.ends_with("\"line 19999\"}\n"), "{log}");
+    // Whole lines only: the cut falls on a line boundary.
+    assert!(log.starts_with("{\"level\""), "{log}");
+    assert_eq!(asked.len(), 1, "{asked:?}");
+    assert!(asked[0].contains("tailLines=300"), "{asked:?}");
+    assert!(asked[0].contains("limitBytes="), "{asked:?}");
+}
+
+#[test]
+fn a_log_of_long_lines_still_keeps_its_newest_lines() {
+    // 300 lines of 1 KiB are more than the server sends (limitBytes cuts the newest ones):
+    // one more request, for as many lines as fit, gets them.
+    let long: String = (0..1_000)
+        .map(|i| format!("line {i:05} {}\n", "x".repeat(1_000)))
+        .collect();
+    let (log, asked) = collect_controller_log(long, 300, 8_192);
     assert!(log.len() <= 8_192, "{} bytes", log.len());
     assert!(log.starts_with("line "), "{log}");
     assert!(
@@ -402,10 +386,5 @@ fn a_log_of_long_lines_still_keeps_its_newest_lines() {
             .unwrap()
             .starts_with("line 00999 ")
     );
-    let asked = server
-        .paths()
-        .into_iter()
-        .filter(|p| p.contains("aws-load-balancer-controller-7c9-0/log?"))
-        .count();
-    assert_eq!(asked, 2);
+    assert_eq!(asked.len(), 2, "{asked:?}");
 }
