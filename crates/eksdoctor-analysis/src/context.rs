@@ -734,20 +734,18 @@ fn is_controller_log(snapshot: &Snapshot, lbc: Option<&Controller<'_>>, log: &Lo
     {
         return true;
     }
-    // A listed pod of that name that is not the controller's is some other workload.
-    if snapshot
-        .pods
-        .iter()
-        .any(|p| p.metadata.namespace() == log.namespace && p.metadata.name == log.pod)
-    {
-        return false;
-    }
     let named_after = log.namespace == lbc.namespace()
         && log
             .pod
             .strip_prefix(lbc.name())
             .is_some_and(|rest| rest.starts_with('-'));
-    named_after || default_name
+    // A listed pod of that name that is not the controller's is some other workload (looked up
+    // last: the pod list can be 60,000 long and most logs are no candidate at all).
+    (named_after || default_name)
+        && !snapshot
+            .pods
+            .iter()
+            .any(|p| p.metadata.namespace() == log.namespace && p.metadata.name == log.pod)
 }
 
 #[cfg(test)]

@@ -313,7 +313,7 @@ impl Entry {
             None => Entry {
                 text: line.to_owned(),
                 object: klog_object(line),
-                problem: !klog_info(line),
+                problem: !klog_info(body),
             },
         }
     }
@@ -366,10 +366,8 @@ fn klog_object(line: &str) -> Option<(String, String)> {
     Some((field(namespace).unwrap_or_default(), field(name)?))
 }
 
-/// A klog line at info level: `I0501 10:20:17.123456 ...`, possibly after a
-/// `kubectl logs --timestamps` stamp.
-fn klog_info(line: &str) -> bool {
-    let body = std::str::from_utf8(unstamped(line.as_bytes())).unwrap_or(line);
+/// A klog line (without its `kubectl logs` stamp) at info level: `I0501 10:20:17.123456 ...`.
+fn klog_info(body: &str) -> bool {
     body.split_ascii_whitespace().next().is_some_and(|w| {
         w.len() == 5 && w.starts_with('I') && w[1..].bytes().all(|b| b.is_ascii_digit())
     })

@@ -112,6 +112,7 @@ pub fn load_files(files: Vec<BundleFile>, options: LoadOptions) -> Result<Snapsh
         .into_iter()
         .map(|f| Source {
             path: f.path,
+            size: f.contents.len() as u64,
             data: Data::Memory(f.contents),
         })
         .collect();
@@ -134,6 +135,8 @@ pub fn read_tar_gz_files<R: Read>(reader: R) -> std::io::Result<Vec<BundleFile>>
 
 struct Source {
     path: String,
+    /// Bytes, read once when the bundle is listed (batching and the list sizing use it).
+    size: u64,
     data: Data,
 }
 
@@ -153,14 +156,6 @@ thread_local! {
 }
 
 impl Data {
-    /// Size in bytes (0 when the file cannot be read: parsing reports that).
-    fn len(&self) -> u64 {
-        match self {
-            Data::Disk(p) => std::fs::metadata(p).map_or(0, |m| m.len()),
-            Data::Memory(bytes) => bytes.len() as u64,
-        }
-    }
-
     /// Runs `f` on the whole contents, or on `None` when the file is larger than
     /// [`IN_MEMORY_LIMIT`] (the caller streams it then).
     fn with_contents<T>(&self, f: impl FnOnce(Option<&[u8]>) -> T) -> std::io::Result<T> {
@@ -206,6 +201,7 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<Source>) -> std::io::Result<()> {
                 .join("/");
             out.push(Source {
                 path: rel,
+                size: entry.metadata()?.len(),
                 data: Data::Disk(path),
             });
         }
@@ -236,6 +232,7 @@ fn read_tar_gz<R: Read>(reader: R) -> std::io::Result<Vec<Source>> {
         entry.read_to_end(&mut data)?;
         out.push(Source {
             path,
+            size: data.len() as u64,
             data: Data::Memory(data),
         });
     }
@@ -282,7 +279,7 @@ fn load_sources(mut sources: Vec<Source>, options: LoadOptions) -> Result<Snapsh
         files
             .iter()
             .filter(|s| log_identity(&s.path).is_none())
-            .map(|s| s.data.len())
+            .map(|s| s.size)
             .sum()
     };
     let total = object_bytes(&sources);
@@ -339,7 +336,7 @@ fn batches(sources: &[Source]) -> Vec<&[Source]> {
     let mut out = Vec::new();
     let (mut start, mut bytes) = (0, 0);
     for (i, source) in sources.iter().enumerate() {
-        bytes += source.data.len();
+        bytes += source.size;
         if bytes >= BATCH_BYTES {
             out.push(&sources[start..=i]);
             (start, bytes) = (i + 1, 0);
