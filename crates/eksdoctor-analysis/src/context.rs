@@ -306,6 +306,14 @@ impl IngressView<'_> {
             format!("{key}: {value}"),
         ))
     }
+    /// The message names this Ingress, or the IngressGroup it belongs to (controller messages
+    /// about a group have namespace `""` and the group's name).
+    pub fn is_named_by(&self, message: &Message) -> bool {
+        message.object.as_ref().is_some_and(|(ns, name)| {
+            (ns == self.namespace() && name == self.name())
+                || (ns.is_empty() && self.group() == Some(name))
+        })
+    }
     /// The key of this Ingress's address, which whatever keeps its ALB from being built breaks.
     pub fn address_key(&self) -> Key {
         Key::IngressAddress(self.namespace().to_owned(), self.name().to_owned())
@@ -457,16 +465,9 @@ impl<'s> Context<'s> {
     /// The ALB Ingresses a controller message names (an IngressGroup maps to its members);
     /// none for a message about another object (a TargetGroupBinding, a Service).
     pub fn ingresses_named_by(&self, message: &Message) -> Vec<&IngressView<'s>> {
-        let Some((ns, name)) = &message.object else {
-            return Vec::new();
-        };
         self.ingresses
             .iter()
-            .filter(|i| i.is_alb)
-            .filter(|i| {
-                (i.namespace() == ns && i.name() == name)
-                    || (ns.is_empty() && i.group() == Some(name))
-            })
+            .filter(|i| i.is_alb && i.is_named_by(message))
             .collect()
     }
 

@@ -90,9 +90,7 @@ fn build_report(
             f.severity = s;
         }
         for e in std::mem::take(&mut f.evidence_if_unexplained) {
-            if !f.evidence.iter().any(|have| have.excerpt == e.excerpt) {
-                f.evidence.push(e);
-            }
+            f.add_evidence(e);
         }
     }
     let keep = focus(&findings, &caused_by, options);

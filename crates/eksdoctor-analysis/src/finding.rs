@@ -154,10 +154,13 @@ impl Finding {
     /// Adds evidence unless the same excerpt is already there (a controller repeats its error
     /// on every retry; one copy says it).
     pub fn evidence(mut self, evidence: Evidence) -> Self {
+        self.add_evidence(evidence);
+        self
+    }
+    pub fn add_evidence(&mut self, evidence: Evidence) {
         if !self.evidence.iter().any(|e| e.excerpt == evidence.excerpt) {
             self.evidence.push(evidence);
         }
-        self
     }
     pub fn evidence_all(self, evidence: impl IntoIterator<Item = Evidence>) -> Self {
         evidence.into_iter().fold(self, Finding::evidence)

@@ -1,5 +1,5 @@
 use crate::bundle::Kind;
-use crate::context::{Context, IngressView, Message, PROVISIONING_WINDOW_SECS};
+use crate::context::{Context, Message, PROVISIONING_WINDOW_SECS};
 use crate::finding::{Evidence, EvidenceSource, Finding, Subject};
 use crate::render::human_age;
 use crate::rules::{Outcome, impl_rule};
@@ -81,7 +81,7 @@ impl NoAddress {
             let reported: Vec<&Message> = cx
                 .lbc_messages
                 .iter()
-                .filter(|m| m.problem && is_about(m, ing))
+                .filter(|m| m.problem && ing.is_named_by(m))
                 .collect();
             for m in reported.iter().rev().take(2).rev() {
                 f = f.evidence_if_unexplained(m.evidence());
@@ -98,14 +98,6 @@ impl NoAddress {
         }
         Ok(())
     }
-}
-
-/// The message names this Ingress, or the IngressGroup it belongs to.
-fn is_about(m: &Message, ing: &IngressView<'_>) -> bool {
-    m.object.as_ref().is_some_and(|(ns, name)| {
-        (ns == ing.namespace() && name == ing.name())
-            || (ns.is_empty() && ing.group() == Some(name))
-    })
 }
 
 impl_rule!(NoAddress);
