@@ -421,6 +421,16 @@ impl Snapshot {
             })
     }
 
+    /// The EKS cluster's VPC, from describe-cluster.
+    pub fn cluster_vpc_id(&self) -> Option<&str> {
+        self.aws
+            .cluster
+            .as_ref()?
+            .resources_vpc_config
+            .vpc_id
+            .as_deref()
+    }
+
     pub fn cluster_name(&self) -> Option<&str> {
         self.meta
             .cluster

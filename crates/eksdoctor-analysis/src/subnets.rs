@@ -50,14 +50,8 @@ pub fn cluster_vpc(cx: &Context<'_>) -> Option<String> {
         .as_ref()
         .and_then(|l| l.arg("aws-vpc-id"))
         .map(str::to_owned);
-    let from_cluster = cx
-        .snapshot
-        .aws
-        .cluster
-        .as_ref()
-        .and_then(|c| c.resources_vpc_config.vpc_id.clone());
     from_args
-        .or(from_cluster)
+        .or_else(|| cx.snapshot.cluster_vpc_id().map(str::to_owned))
         .or_else(|| only(cx.snapshot.aws.subnets.iter().map(|s| s.vpc_id.as_str())))
         .or_else(|| only(vpcs_in_use(cx)))
 }
@@ -70,14 +64,7 @@ pub fn controller_vpc_mismatch(cx: &Context<'_>) -> Option<(String, String)> {
         .as_ref()?
         .arg("aws-vpc-id")
         .filter(|v| !v.is_empty())?;
-    let cluster = cx
-        .snapshot
-        .aws
-        .cluster
-        .as_ref()?
-        .resources_vpc_config
-        .vpc_id
-        .as_deref()?;
+    let cluster = cx.snapshot.cluster_vpc_id()?;
     (controller != cluster).then(|| (controller.to_owned(), cluster.to_owned()))
 }
 

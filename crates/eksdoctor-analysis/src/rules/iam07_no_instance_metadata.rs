@@ -65,13 +65,7 @@ impl NoInstanceMetadata {
             return Ok(());
         }
         let (ns, name) = cx.lbc_names();
-        let vpc = cx
-            .snapshot
-            .aws
-            .cluster
-            .as_ref()
-            .and_then(|c| c.resources_vpc_config.vpc_id.clone())
-            .unwrap_or_else(|| "<vpc-id>".into());
+        let vpc = cx.snapshot.cluster_vpc_id().unwrap_or("<vpc-id>");
         let region = cx.region();
         let mut f = Finding::new(
             &Self::META,
@@ -87,7 +81,7 @@ impl NoInstanceMetadata {
         .breaks(Key::WorkloadUp("Deployment".into(), ns.clone(), name.clone()))
         .fix(
             "give the controller its region and VPC id explicitly",
-            vec![helm_set(&ns, &name, &[("region", &region), ("vpcId", &vpc)])],
+            vec![helm_set(&ns, &name, &[("region", &region), ("vpcId", vpc)])],
             Some(helm_release_terraform(&[("vpcId", "module.vpc.vpc_id"), ("region", "var.region")])),
         );
         if let Some(l) = &cx.lbc {
